@@ -206,6 +206,8 @@ class Claim:
 	assignment_of_benefits: bool = True
 	release_of_information: str = "Y"  # Y or I (informed consent)
 	accept_assignment: str = "A"  # A assigned, B lab services, C not assigned
+	# CLM02 as declared in a file that was read; None for claims built here (total_charge is sent).
+	declared_charge: Decimal | None = None
 
 	@property
 	def total_charge(self) -> Decimal:
