@@ -231,9 +231,8 @@ class _Scrub:
 		message = codes.npi_problem(npi)
 		if message is None:
 			return
-		code = (
-			"npi-check-digit" if isinstance(npi, str) and len(npi) == 10 and npi.isdigit() else "npi-invalid"
-		)
+		ten_digits = isinstance(npi, str) and len(npi) == codes.NPI_LENGTH and npi.isascii() and npi.isdigit()
+		code = "npi-check-digit" if ten_digits else "npi-invalid"
 		self.add(path, code, f"{whose}: {message}")
 
 	def _check_providers(self) -> None:

@@ -191,6 +191,14 @@ def test_line_rendering_provider_npi():
 	assert scrub(claim) == []
 
 
+def test_npi_in_non_ascii_digits_is_invalid_not_a_check_digit_error():
+	claim = make_valid_claim()
+	claim.billing_provider.npi = "1234567893".translate(
+		{ord("0") + digit: 0xFF10 + digit for digit in range(10)}
+	)
+	assert only(scrub(claim), "npi-invalid").path == "claim.billing_provider.npi"
+
+
 def test_missing_billing_npi():
 	claim = make_valid_claim()
 	claim.billing_provider.npi = ""
