@@ -16,6 +16,7 @@ Messages name fields, never echo their values (they may be patient data).
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import re
 from decimal import Decimal
 
@@ -51,6 +52,7 @@ ADJUSTMENT_GROUPS = frozenset({"CO", "CR", "OA", "PI", "PR"})
 # PWK02 values that promise paperwork the payer must be able to match: PWK05/06 are required.
 TRANSMISSIONS_NEEDING_CONTROL_NUMBER = frozenset({"BM", "EL", "EM", "FT", "FX"})
 US_COUNTRY_CODES = frozenset({"", "US", "USA"})
+UNIT_CODES = frozenset({"UN", "MJ"})
 _CENT = Decimal("0.01")
 _ENVELOPE_TEXT_FIELDS = (
 	"sender_id",
@@ -231,6 +233,10 @@ class _Writer:
 			value = getattr(envelope, name)
 			if value and not 2 <= len(value) <= 15:
 				raise ValueError(f"envelope.{name}: must be 2 to 15 characters (GS02/GS03)")
+		if not isinstance(envelope.created, datetime.datetime):
+			raise ValueError(
+				"envelope.created: must be a date and time (ISA09/ISA10, GS04/GS05, BHT04/BHT05)"
+			)
 		if envelope.usage_indicator not in ("P", "T"):
 			raise ValueError("envelope.usage_indicator: must be P (production) or T (test)")
 		if len(envelope.reference_id) > 50:
@@ -319,6 +325,13 @@ class _Writer:
 				raise ValueError(f"{line_path}.charge: cannot be negative")
 			if not line.units.is_finite() or line.units <= 0:
 				raise ValueError(f"{line_path}.units: must be a positive number")
+			if line.unit_code not in UNIT_CODES:
+				raise ValueError(f"{line_path}.unit_code: must be UN (units) or MJ (minutes)")
+			if line.service_date_end is not None and line.service_date_end < line.service_date:
+				raise ValueError(f"{line_path}.service_date_end: before service_date")
+			if line.rendering_provider is not None:
+				if not line.rendering_provider.last_name or not line.rendering_provider.npi:
+					raise ValueError(f"{line_path}.rendering_provider: last_name and npi are required")
 			pointers = line.diagnosis_pointers
 			if not pointers or len(pointers) > MAX_DIAGNOSIS_POINTERS:
 				raise ValueError(
@@ -348,8 +361,15 @@ class _Writer:
 		adjudications_per_line = [0] * len(claim.lines)
 		for k, other in enumerate(claim.other_payers):
 			other_path = f"{path}.other_payers[{k}]"
-			if not other.payer.payer_id:
-				raise ValueError(f"{other_path}.payer.payer_id: required (2330B NM109)")
+			for value, field_path in (
+				(other.payer.name, "payer.name"),
+				(other.payer.payer_id, "payer.payer_id"),
+				(other.subscriber.last_name, "subscriber.last_name"),
+				(other.subscriber.member_id, "subscriber.member_id"),
+				(other.relationship, "relationship"),
+			):
+				if not value:
+					raise ValueError(f"{other_path}.{field_path}: required")
 			if other.paid is not None:
 				_check_money(other.paid, f"{other_path}.paid")
 			if other.remaining_patient_liability is not None:

@@ -18,6 +18,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from claims_billing.core.cob import secondary_claim
 from claims_billing.x12.claim import (
@@ -353,7 +355,12 @@ def telehealth_claims() -> list[Claim]:
 	mixed = f.make_claim(
 		claim_id="TELE-MIX",
 		place_of_service="11",
-		lines=[f.make_line("99213"), f.make_line("90834", modifiers=["95"], place_of_service="02")],
+		lines=[
+			f.make_line("99213"),
+			f.make_line(
+				"90834", modifiers=["95"], place_of_service="02", rendering_provider=f.make_provider(1)
+			),
+		],
 	)
 	return [video, facility, mixed]
 
@@ -689,6 +696,9 @@ def test_telehealth_is_written_as_given(built):
 	assert [s[1] for s in find(blocks[0], "SV1")] == ["HC:90837:95", "HC:90834:95"]
 	mixed = find(blocks[2], "SV1")
 	assert mixed[0][5] == "" and mixed[1][5] == "02", "SV105 only when it differs from CLM05-1"
+	line_two = lines_of(blocks[2])[1]
+	assert [s[0] for s in line_two] == ["LX", "SV1", "DTP", "NM1", "PRV"], "2420A after the line's DTP"
+	assert line_two[3] == ["NM1", "82", "1", "Okonkwo-Lyle", "Tobias", "", "", "", "XX", f.make_npi(5001)]
 
 
 def test_twelve_diagnoses(built):
@@ -845,6 +855,34 @@ def test_cas_over_six_triplets_is_split(built):
 	assert cas[1] == ["CAS", "OA", "106", "1", "", "107", "1"]
 
 
+# Any printable ASCII text without this file's separators goes through unchanged.
+SEPARATORS = "*:^~"
+safe_text = st.text(
+	alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E, blacklist_characters=SEPARATORS),
+	min_size=1,
+	max_size=35,
+).filter(lambda text: text.strip() == text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(last_name=safe_text, first_name=safe_text, claim_id=safe_text.filter(lambda t: len(t) <= 20))
+def test_text_without_separators_is_written_unchanged(last_name, first_name, claim_id):
+	claim = f.make_claim(
+		claim_id=claim_id, subscriber=f.make_subscriber(last_name=last_name, first_name=first_name)
+	)
+	data, envelope = write([claim])
+	segments = assert_common(data, envelope)
+	assert find(segments, "NM1", "IL")[0][3:5] == [last_name, first_name]
+	assert claim_blocks(segments)[0][0][1] == claim_id
+
+
+@settings(max_examples=40, deadline=None)
+@given(before=safe_text, separator=st.sampled_from(SEPARATORS + "\x7f\n\u00e9"), after=safe_text)
+def test_text_with_a_separator_is_refused(before, separator, after):
+	claim = f.make_claim(payer=f.make_payer(name=before + separator + after))
+	assert bad_write(claim).startswith("claims[0].payer.name: ")
+
+
 def bad_write(claim: Claim, **envelope_overrides):
 	with pytest.raises(ValueError) as raised:
 		write([claim], **envelope_overrides)
@@ -934,6 +972,27 @@ def test_refuses_line_adjudication_without_any_date():
 		payer_responsibility="S",
 	)
 	assert bad_write(claim).startswith("claims[0].other_payers[0].line_adjudications[0].adjudication_date: ")
+
+
+def test_refuses_a_service_date_range_ending_before_it_starts():
+	line = f.make_line(service_date_end=f.SERVICE_DATE - datetime.timedelta(days=1))
+	assert bad_write(f.make_claim(lines=[line])).startswith("claims[0].lines[0].service_date_end: ")
+
+
+def test_refuses_an_unknown_unit_code():
+	line = f.make_line(unit_code="HR")
+	assert bad_write(f.make_claim(lines=[line])).startswith("claims[0].lines[0].unit_code: ")
+
+
+def test_refuses_other_payer_without_member_id():
+	claim = secondary_claim_from_primary()
+	claim.other_payers[0].subscriber = f.make_subscriber(member_id="")
+	assert bad_write(claim).startswith("claims[0].other_payers[0].subscriber.member_id: ")
+
+
+def test_refuses_a_creation_date_without_time():
+	message = bad_write(f.make_claim(), created=datetime.date(2026, 10, 20))
+	assert message.startswith("envelope.created: ")
 
 
 def test_refuses_an_empty_file():
