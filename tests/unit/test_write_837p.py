@@ -440,6 +440,32 @@ def attachment_claim() -> Claim:
 	)
 
 
+def solo_practitioner_claim() -> Claim:
+	"""A person as billing provider (SSN), a group name instead of a group number, payer addresses,
+	and a second payer listed before it has adjudicated (2320 without AMT*D, like TR3 example 3A)."""
+	spouse = f.make_subscriber(3, member_id="NWB3030", group_number="", group_name="Harbor Co-op Staff")
+	claim = f.make_claim(
+		claim_id="SOLO-1",
+		billing_provider=f.make_billing_provider(
+			7, name="Fairweather", first_name="Noor", tax_id="123456789", tax_id_qualifier="SY", taxonomy=""
+		),
+		subscriber=f.make_subscriber(0, group_number="", group_name="Harbor Co-op Staff"),
+		payer=f.make_payer(0, address=f.make_address(line1="PO Box 4410", city="Boston", state="MA",
+			postal_code="02101")),
+		other_payers=[
+			OtherPayer(
+				responsibility="S",
+				payer=f.make_payer(1, address=f.make_address(line1="PO Box 77", city="Hartford", state="CT",
+					postal_code="06101")),
+				subscriber=spouse,
+				relationship="01",
+			)
+		],
+		rendering_provider=None,
+	)  # fmt: skip
+	return claim
+
+
 def build_837_example() -> tuple[list[Claim], Submitter, Receiver, Envelope]:
 	document = json.loads((CLAIM_FIXTURES / "build_837_example.json").read_text())
 	return (
@@ -485,6 +511,7 @@ SCENARIOS = {
 		[f.make_claim(claim_id=f"BULK{i:04d}", lines=[f.make_line("97110")]) for i in range(101)]
 	),
 	"cas_split": lambda: write([cas_split_claim()]),
+	"solo_practitioner": lambda: write([solo_practitioner_claim()]),
 	"json_build_837_example": lambda: _write_example(),
 	"json_claim_lists": lambda: write(
 		fixture_claim_list("therapy_claims.json") + fixture_claim_list("cob_claims.json")
@@ -660,6 +687,25 @@ def test_tertiary_carries_both_earlier_payers(built):
 	first = lines_of(block)[0]
 	assert find(first, "CAS")[:2] == [["CAS", "OA", "23", "150"], ["CAS", "PR", "2", "5"]]
 	assert_cob_balances(block)
+
+
+def test_solo_practitioner_and_unadjudicated_other_payer(built):
+	segments = transaction(parse(built["solo_practitioner"][0]))
+	assert not find(segments, "PRV"), "no taxonomy, no PRV"
+	assert find(segments, "NM1", "85")[0][:5] == ["NM1", "85", "1", "Fairweather", "Noor"]
+	assert find(segments, "REF", "SY") == [["REF", "SY", "123456789"]]
+	sbr = find(segments, "SBR")
+	assert sbr[0] == ["SBR", "P", "18", "", "Harbor Co-op Staff", "", "", "", "", "CI"]
+	payer_nm1 = find(segments, "NM1", "PR")[0]
+	after_payer = segments[segments.index(payer_nm1) + 1 : segments.index(payer_nm1) + 3]
+	assert after_payer == [["N3", "PO Box 4410"], ["N4", "Boston", "MA", "02101"]]
+	(block,) = claim_blocks(segments)
+	assert not find(block, "NM1", "82")
+	(loop,) = other_payer_loops(block)
+	assert [s[0] for s in loop] == ["SBR", "OI", "NM1", "N3", "N4", "NM1", "N3", "N4"]
+	assert loop[0] == ["SBR", "S", "01", "", "Harbor Co-op Staff", "", "", "", "", "CI"]
+	assert loop[6:] == [["N3", "PO Box 77"], ["N4", "Hartford", "CT", "06101"]]
+	assert not find(block, "SVD")
 
 
 @pytest.mark.parametrize(("name", "frequency"), [("replacement", "7"), ("void", "8")])
