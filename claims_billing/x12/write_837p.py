@@ -96,13 +96,13 @@ def _date(value) -> str:
 
 @dataclasses.dataclass
 class _PatientLevel:
-	claims: list[tuple[int, Claim]] = dataclasses.field(default_factory=list)
+	claims: list[Claim] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
 class _SubscriberLevel:
 	first_claim: Claim
-	self_claims: list[tuple[int, Claim]] = dataclasses.field(default_factory=list)
+	self_claims: list[Claim] = dataclasses.field(default_factory=list)
 	patients: dict[tuple, _PatientLevel] = dataclasses.field(default_factory=dict)
 
 
@@ -119,9 +119,13 @@ def _address_key(address: Address | None) -> tuple:
 
 
 def _group(claims: list[Claim]) -> list[_ProviderLevel]:
-	"""Providers, their subscribers and patients, each in order of first appearance."""
+	"""Providers, their subscribers and patients, each in order of first appearance.
+
+	A level is written from the first claim that opened it: claims agreeing on the key (billing
+	NPI + tax id + address; subscriber + payer + responsibility; patient) share its segments.
+	"""
 	providers: dict[tuple, _ProviderLevel] = {}
-	for index, claim in enumerate(claims):
+	for claim in claims:
 		bp = claim.billing_provider
 		provider_key = (bp.npi, bp.tax_id, *_address_key(bp.address))
 		level = providers.get(provider_key)
@@ -151,7 +155,7 @@ def _group(claims: list[Claim]) -> list[_ProviderLevel]:
 		if sub_level is None:
 			sub_level = level.subscribers[subscriber_key] = _SubscriberLevel(claim)
 		if patient is None:
-			sub_level.self_claims.append((index, claim))
+			sub_level.self_claims.append(claim)
 		else:
 			patient_key = (
 				patient.last_name,
@@ -166,7 +170,7 @@ def _group(claims: list[Claim]) -> list[_ProviderLevel]:
 			patient_level = sub_level.patients.get(patient_key)
 			if patient_level is None:
 				patient_level = sub_level.patients[patient_key] = _PatientLevel()
-			patient_level.claims.append((index, claim))
+			patient_level.claims.append(claim)
 	return list(providers.values())
 
 
@@ -500,7 +504,7 @@ class _Writer:
 						hl += 1
 						out.append(e.join(("HL", str(hl), str(provider_hl), "22", "0")))
 						self._subscriber(out, sub_level.first_claim, patient_is_subscriber=True)
-						for _, claim in chunk:
+						for claim in chunk:
 							self._claim(out, claim)
 					continue
 				hl += 1
@@ -511,8 +515,8 @@ class _Writer:
 					for chunk in _chunks(patient_level.claims, MAX_CLAIMS_PER_LEVEL):
 						hl += 1
 						out.append(e.join(("HL", str(hl), str(subscriber_hl), "23", "0")))
-						self._patient(out, chunk[0][1])
-						for _, claim in chunk:
+						self._patient(out, chunk[0])
+						for claim in chunk:
 							self._claim(out, claim)
 
 		out.append(e.join(("SE", str(len(out) - st_index + 1), st_control)))
