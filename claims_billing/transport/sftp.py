@@ -80,6 +80,7 @@ class SftpSettings:
 	archive_folder: str = ""  # empty: an "archive" folder inside the inbound folder
 	file_name_pattern: str = "{sender}_{icn}_{date:%Y%m%d}.837"
 	connect_timeout: float = 15.0
+	operation_timeout: float = 120.0  # longest wait for one SFTP answer once connected
 
 	def __repr__(self) -> str:
 		def masked(value: str) -> str:
@@ -92,7 +93,7 @@ class SftpSettings:
 			f"known_host_key={self.known_host_key!r}, host_key_policy={self.host_key_policy!r}, "
 			f"outbound_folder={self.outbound_folder!r}, inbound_folder={self.inbound_folder!r}, "
 			f"archive_folder={self.archive_path!r}, file_name_pattern={self.file_name_pattern!r}, "
-			f"connect_timeout={self.connect_timeout!r})"
+			f"connect_timeout={self.connect_timeout!r}, operation_timeout={self.operation_timeout!r})"
 		)
 
 	@property
@@ -122,10 +123,11 @@ class SftpSettings:
 			raise TransportConfigError(
 				f"Host key policy {self.host_key_policy!r} is unknown; use one of {', '.join(HOST_KEY_POLICIES)}."
 			)
-		if not self.connect_timeout or self.connect_timeout <= 0:
-			raise TransportConfigError(
-				f"The connect timeout {self.connect_timeout!r} must be a positive number."
-			)
+		for label, timeout in (("connect", self.connect_timeout), ("operation", self.operation_timeout)):
+			if not isinstance(timeout, (int, float)) or timeout <= 0:
+				raise TransportConfigError(
+					f"The {label} timeout {timeout!r} must be a positive number of seconds."
+				)
 		if not self.outbound_folder or not self.inbound_folder:
 			raise TransportConfigError("Both the SFTP outbound and inbound folders must be set.")
 		if self.known_host_key:
@@ -210,6 +212,7 @@ class SftpTransport(Transport):
 			self._verify_host_key(connection, pinned)
 			self._authenticate(connection, private_key)
 			self._sftp = paramiko.SFTPClient.from_transport(connection)
+			self._sftp.get_channel().settimeout(settings.operation_timeout)
 		except TransportError:
 			connection.close()
 			raise
@@ -333,6 +336,8 @@ class SftpTransport(Transport):
 
 	def upload(self, name: str, data: bytes) -> RemoteFile:
 		check_file_name(name)
+		if not isinstance(data, (bytes, bytearray, memoryview)):
+			raise TypeError(f"upload data for {name} must be bytes, not {type(data).__name__}")
 		sftp = self._client()
 		folder = self.settings.outbound_folder
 		final = posixpath.join(folder, name)
@@ -389,7 +394,10 @@ class SftpTransport(Transport):
 					"nothing to archive."
 				)
 			if self._stat(archive) is None:
-				sftp.mkdir(archive)
+				with self._errors(
+					f"create archive folder {archive}", folder=posixpath.dirname(archive) or "."
+				):
+					sftp.mkdir(archive)
 			for candidate in archive_names(name):
 				target = posixpath.join(archive, candidate)
 				if self._stat(target) is not None:
@@ -467,11 +475,13 @@ class _SftpErrors:
 		return None
 
 	def __exit__(self, exc_type, exc, traceback) -> bool:
-		if exc is None or isinstance(exc, TransportError):
-			return False
+		if not isinstance(exc, (OSError, EOFError, paramiko.SSHException, paramiko.SFTPError)):
+			return False  # TransportErrors and programming errors pass through unchanged
 		transport = self.transport
 		location = transport.settings.location
-		if isinstance(exc, (paramiko.SSHException, EOFError, socket.error)) and not _is_sftp_status(exc):
+		connection = transport._connection
+		dropped = connection is None or not connection.is_active()
+		if dropped or not _is_sftp_status(exc):
 			transport.close()
 			raise TransportUnreachable(
 				transport._safe(f"Lost the connection to {location} while trying to {self.action}: {exc}.")
@@ -484,14 +494,21 @@ class _SftpErrors:
 				) from None
 			if exc.errno == errno.EACCES:
 				raise TransportError(f"Could not {self.action} on {location}: permission denied.") from None
-			reason = transport._safe(str(exc.strerror or exc.args[0] if exc.args else exc))
-			raise TransportError(f"Could not {self.action} on {location}: {reason}.") from None
+			reason = exc.strerror or (exc.args[0] if exc.args else type(exc).__name__)
+			raise TransportError(
+				transport._safe(f"Could not {self.action} on {location}: {reason}.")
+			) from None
+		if isinstance(exc, paramiko.SFTPError):
+			raise TransportError(
+				transport._safe(f"Could not {self.action} on {location}: unexpected SFTP answer ({exc}).")
+			) from None
 		return False
 
 
 def _is_sftp_status(exc: BaseException) -> bool:
-	"""paramiko reports SFTP status codes as plain IOError/OSError subclasses, not socket trouble."""
-	return type(exc) in (OSError, FileNotFoundError, PermissionError, IOError)
+	"""paramiko reports an SFTP status (no such file, failure...) as a plain OSError or its errno
+	subclass; timeouts, resets and other socket trouble are different OSError subclasses."""
+	return type(exc) in (OSError, FileNotFoundError, PermissionError) or isinstance(exc, paramiko.SFTPError)
 
 
 def _remote_file(name: str, attributes: paramiko.SFTPAttributes) -> RemoteFile:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from claims_billing.transport.base import (
 	TransportAuthFailed,
@@ -287,6 +289,17 @@ def test_check_names_a_missing_inbound_folder(server, folders):
 # connection failures
 
 
+def test_a_dropped_connection_is_unreachable_and_the_next_call_reconnects(server, folders):
+	server.place_file(folders.disk_inbound / "era-0004.835", ERA_835.read_bytes())
+	logins_before = len(server.accepted_logins())
+	with SftpTransport(settings_for(server, folders)) as transport:
+		transport._connection.close()  # the network goes away under an open session
+		with pytest.raises(TransportUnreachable, match=r"Lost the connection to 127\.0\.0\.1"):
+			transport.list_inbound()
+		assert [file.name for file in transport.list_inbound()] == ["era-0004.835"]
+	assert len(server.accepted_logins()) - logins_before == 2
+
+
 def test_a_closed_port_is_unreachable_within_the_timeout():
 	port = _closed_port()
 	settings = SftpSettings(host="127.0.0.1", port=port, username="u", password="pw", connect_timeout=3)
@@ -378,6 +391,19 @@ def test_a_pinned_rsa_key_is_matched_even_though_the_server_also_has_ed25519(ser
 	with SftpTransport(settings_for(server, folders, known_host_key=rsa_line)) as transport:
 		assert transport.server_host_key == " ".join(rsa_line.split()[:2])
 		assert transport.list_inbound() == []
+
+
+def test_a_pinned_key_type_the_server_lacks_is_a_mismatch(server, folders):
+	ecdsa_pin = (
+		ec.generate_private_key(ec.SECP256R1())
+		.public_key()
+		.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+		.decode()
+	)
+	attempts_before = server.password_attempts()
+	with pytest.raises(TransportHostKeyMismatch, match="has no ecdsa-sha2-nistp256 host key"):
+		SftpTransport(settings_for(server, folders, known_host_key=ecdsa_pin)).open()
+	assert server.password_attempts() == attempts_before
 
 
 def test_a_pin_in_known_hosts_format_is_accepted(server, folders):
