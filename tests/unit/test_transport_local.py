@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from claims_billing.transport import base
 from claims_billing.transport.base import (
@@ -274,3 +276,15 @@ def test_transport_for_picks_the_transport_from_the_settings(folders):
 	assert isinstance(sftp, SftpTransport) and "not connected" in repr(sftp)
 	with pytest.raises(TransportConfigError, match="dict"):
 		transport_for({"host": "sftp.example.com"})
+
+
+@given(sender=st.text(max_size=40), icn=st.text(max_size=20))
+def test_outbound_file_name_never_yields_a_path(sender, icn):
+	"""Whatever the values, the result is a plain name inside the folder, or a clear refusal."""
+	try:
+		name = outbound_file_name("{sender}_{icn}.837", sender=sender, icn=icn)
+	except TransportConfigError:
+		return
+	assert name == f"{sender}_{icn}.837"
+	assert "/" not in name and "\\" not in name and not name.startswith(".")
+	assert all(ord(char) >= 32 and ord(char) != 127 for char in name)
