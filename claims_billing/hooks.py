@@ -1,0 +1,44 @@
+from claims_billing import __version__ as app_version  # noqa: F401
+
+app_name = "claims_billing"
+app_title = "Claims Billing"
+app_publisher = "claims_billing developers"
+app_description = "Insurance billing for US outpatient practices on ERPNext: 837P claims, 835 remittances"
+app_email = "claims-billing@example.com"
+app_license = "MIT"
+required_apps = ["frappe/erpnext"]
+
+# Installation. Healthcare is optional: its integration follows it in and out.
+before_install = "claims_billing.setup.install.before_install"
+after_install = "claims_billing.setup.install.after_install"
+after_app_install = "claims_billing.setup.install.after_app_install"
+before_uninstall = "claims_billing.setup.install.before_uninstall"
+after_uninstall = "claims_billing.setup.install.after_uninstall"
+before_app_uninstall = "claims_billing.setup.install.before_app_uninstall"
+after_migrate = "claims_billing.setup.install.after_migrate"
+
+boot_session = "claims_billing.boot.boot_session"
+
+doctype_js = {"Patient": "public/js/patient.js"}
+
+# Healthcare's DocTypes only exist where Healthcare is installed; elsewhere these never fire.
+doc_events = {
+	"Patient Encounter": {
+		"on_submit": "claims_billing.overrides.patient_encounter.on_submit",
+		"before_cancel": "claims_billing.overrides.patient_encounter.before_cancel",
+		"on_cancel": "claims_billing.overrides.patient_encounter.on_cancel",
+	},
+	"Therapy Session": {
+		"on_submit": "claims_billing.overrides.therapy_session.on_submit",
+		"before_cancel": "claims_billing.overrides.therapy_session.before_cancel",
+		"on_cancel": "claims_billing.overrides.therapy_session.on_cancel",
+	},
+	"Clinical Procedure": {
+		"on_submit": "claims_billing.overrides.clinical_procedure.on_submit",
+		"before_cancel": "claims_billing.overrides.clinical_procedure.before_cancel",
+		"on_cancel": "claims_billing.overrides.clinical_procedure.on_cancel",
+	},
+	"User": {
+		"on_update": "claims_billing.permissions.on_user_update",
+	},
+}

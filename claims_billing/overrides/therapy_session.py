@@ -1,0 +1,15 @@
+"""doc_events for Healthcare's Therapy Session: capture billable services, void them on cancel."""
+
+from claims_billing import capture
+
+
+def on_submit(doc, method=None):
+	capture.capture_services(doc)
+
+
+def before_cancel(doc, method=None):
+	capture.refuse_cancel_if_billed(doc)
+
+
+def on_cancel(doc, method=None):
+	capture.void_services(doc)
