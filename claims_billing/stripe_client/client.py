@@ -159,7 +159,9 @@ class StripeBillingClient:
 
 		Calling again with the same ``idempotency_key`` (within Stripe's 24 hours) resumes a
 		call that failed half-way instead of creating a second invoice: the draft and its
-		items are replayed, and an invoice already finalized is only (re)sent.
+		items are replayed, an invoice already finalized is only sent, and the send itself is
+		replayed (no second email) if it already happened. The same key with other lines is a
+		``StripeIdempotencyConflict``.
 		"""
 		customer_id = _check_id(customer_id, "cus_", "customer_id")
 		currency = check_currency(currency)
