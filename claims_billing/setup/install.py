@@ -8,7 +8,9 @@ removed by Frappe itself on uninstall.
 
 import click
 import frappe
+from frappe.custom.doctype.property_setter.property_setter import make_property_setter
 
+from claims_billing.permissions import remove_restrictions
 from claims_billing.settings import SETTINGS
 from claims_billing.setup.accounts import ensure_default_accounts
 from claims_billing.setup.code_systems import ensure_billing_code_systems, remove_billing_code_systems
@@ -23,6 +25,8 @@ from claims_billing.setup.roles import (
 	revoke_read_access,
 )
 from claims_billing.site_apps import HEALTHCARE_APP, healthcare_installed
+
+PATIENT_RECORD_DOCTYPES = ("Billable Service", "Patient Insurance Policy")
 
 
 def before_install():
@@ -46,7 +50,21 @@ def sync_setup():
 	set_settings_defaults(settings)
 	if healthcare_installed():
 		setup_healthcare_integration(settings)
+	else:
+		set_patient_record_default("Customer")
 	settings.save(ignore_permissions=True)
+
+
+def set_patient_record_default(patient_doctype: str):
+	"""New services and policies name this kind of patient record unless told otherwise.
+
+	A site-level default (Property Setter) because Frappe checks the patient link before any
+	controller code runs on insert.
+	"""
+	for doctype in PATIENT_RECORD_DOCTYPES:
+		make_property_setter(
+			doctype, "patient_doctype", "default", patient_doctype, "Text", validate_fields_for_doctype=False
+		)
 
 
 def after_app_install(app_name: str):
@@ -65,9 +83,9 @@ def before_uninstall():
 	kept = remove_installed_accounts(settings)
 	if kept:
 		click.secho(f"Kept accounts with ledger entries: {', '.join(kept)}", fg="yellow")
-	from claims_billing.permissions import remove_restrictions
-
 	remove_restrictions()
+	for doctype in PATIENT_RECORD_DOCTYPES:
+		frappe.db.delete("Property Setter", {"doc_type": doctype, "field_name": "patient_doctype"})
 
 
 def after_uninstall():
@@ -81,10 +99,12 @@ def before_app_uninstall(app_name: str):
 	if app_name != HEALTHCARE_APP or "claims_billing" not in frappe.get_installed_apps():
 		return
 	remove_healthcare_integration(frappe.get_single(SETTINGS))
+	set_patient_record_default("Customer")
 
 
 def setup_healthcare_integration(settings):
 	add_healthcare_custom_fields()
+	set_patient_record_default("Patient")
 	grant_read_access(HEALTHCARE_READ_ACCESS)
 	ensure_billing_code_systems(settings)
 

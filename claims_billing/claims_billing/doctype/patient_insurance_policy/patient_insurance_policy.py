@@ -27,6 +27,10 @@ class PatientInsurancePolicy(Document):
 			problems.append(
 				_("Patient records need the Healthcare app; choose Customer as the patient record.")
 			)
+		if missing := self.missing_subscriber_details():
+			problems.append(
+				_("The subscriber is not the patient, so enter the subscriber's {0}.").format(", ".join(missing))
+			)
 		if self.valid_to and getdate(self.valid_to) < getdate(self.valid_from):
 			problems.append(
 				_("Valid to ({0}) is before valid from ({1}).").format(
@@ -41,6 +45,17 @@ class PatientInsurancePolicy(Document):
 				).format(_(self.priority), clash.name, clash.payer)
 			)
 		throw_problems(problems)
+
+	def missing_subscriber_details(self) -> list[str]:
+		if self.relationship_to_subscriber in (None, "", "Self"):
+			return []
+		required = {
+			"subscriber_first_name": _("first name"),
+			"subscriber_last_name": _("last name"),
+			"subscriber_dob": _("date of birth"),
+			"subscriber_sex": _("sex"),
+		}
+		return [label for field, label in required.items() if not self.get(field)]
 
 	def overlapping_policy(self):
 		"""Another active policy of the same priority whose validity window overlaps this one."""
