@@ -1,0 +1,75 @@
+"""The Jinja environment and WeasyPrint settings shared by every patient document.
+
+Parsing templates and CSS and setting up fonts cost more than laying out a one-page document,
+so each is built once per process and reused. None of them changes after it is built, so
+threads may share them. Documents may not fetch anything: the only URLs allowed are the
+``data:`` URIs this package builds for images.
+"""
+
+import functools
+from importlib import resources
+
+import jinja2
+import weasyprint
+from weasyprint.text.fonts import FontConfiguration
+
+from claims_billing.render import formatting, parties
+
+TEMPLATE_PACKAGE = "claims_billing.render"
+TEMPLATE_FOLDER = "templates"
+STYLESHEET = "base.css"
+ALLOWED_URL_SCHEMES = ("data",)
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+	loader = jinja2.PackageLoader(TEMPLATE_PACKAGE, TEMPLATE_FOLDER)
+	env = jinja2.Environment(
+		loader=loader,
+		# Every template renders HTML, and every value in it comes from outside: escape all.
+		autoescape=True,
+		undefined=jinja2.StrictUndefined,
+		trim_blocks=True,
+		lstrip_blocks=True,
+	)
+	env.filters["money"] = formatting.money
+	env.filters["us_date"] = formatting.us_date
+	env.filters["quantity"] = formatting.quantity
+	env.filters["address_lines"] = parties.address_lines
+	return env
+
+
+@functools.cache
+def font_configuration() -> FontConfiguration:
+	return FontConfiguration()
+
+
+@functools.cache
+def stylesheets() -> tuple[weasyprint.CSS, ...]:
+	text = resources.files(TEMPLATE_PACKAGE).joinpath(TEMPLATE_FOLDER, STYLESHEET).read_text(encoding="utf-8")
+	return (weasyprint.CSS(string=text, font_config=font_configuration(), url_fetcher=url_fetcher()),)
+
+
+@functools.cache
+def url_fetcher():
+	"""A fetcher that serves ``data:`` URIs and refuses every other scheme (file, http, ...)."""
+	url_fetcher_class = getattr(weasyprint.urls, "URLFetcher", None)
+	if url_fetcher_class is not None:  # WeasyPrint 68 and later
+		return url_fetcher_class(allowed_protocols=ALLOWED_URL_SCHEMES)
+
+	def fetch_data_uri_only(url: str):
+		scheme = url.split(":", 1)[0].lower()
+		if scheme not in ALLOWED_URL_SCHEMES:
+			raise ValueError(f"documents may not load {scheme}: URLs")
+		return weasyprint.default_url_fetcher(url)
+
+	return fetch_data_uri_only
+
+
+def render_html(template_name: str, **context) -> str:
+	return environment().get_template(template_name).render(**context)
+
+
+def html_to_pdf(html: str) -> bytes:
+	document = weasyprint.HTML(string=html, url_fetcher=url_fetcher())
+	return document.write_pdf(stylesheets=stylesheets(), font_config=font_configuration())
