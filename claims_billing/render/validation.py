@@ -13,6 +13,7 @@ from claims_billing.x12.errors import Problem
 # shape also keeps CPT descriptions from being typed into the code field.
 _PROCEDURE_CODE = re.compile(r"[0-9]{5}|[0-9]{4}[FTUM]|[A-V][0-9]{4}")
 _MODIFIER = re.compile(r"[0-9A-Z]{2}")
+CENT = Decimal("0.01")
 # A claim line holds at most four modifiers.
 MAX_MODIFIERS = 4
 
@@ -50,6 +51,10 @@ class ProblemCollector:
 			return False
 		if not value.is_finite():
 			self.add(path, "is not a finite amount")
+			return False
+		if value != value.quantize(CENT):
+			# Lines would print rounded but add up unrounded, and the totals would disagree.
+			self.add(path, f"{value} has fractions of a cent")
 			return False
 		if value < 0 and not allow_negative:
 			self.add(path, f"must not be negative (got {value})")

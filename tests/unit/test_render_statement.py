@@ -326,3 +326,20 @@ def test_items_table_has_no_description_column():
 		"You paid",
 		"Balance",
 	]
+
+
+def test_amounts_in_fractions_of_a_cent_are_refused():
+	statement = make_statement()
+	statement.lines[0].insurance_paid = Decimal("108.005")
+	with pytest.raises(
+		RenderDataError, match=r"lines\[0\]\.insurance_paid: 108\.005 has fractions of a cent"
+	):
+		render_statement_html(statement)
+
+
+def test_line_breaks_in_how_to_pay_are_kept():
+	statement = make_statement(
+		how_to_pay="Mail checks to:\nLakeside Therapy Group\nPO Box 4410, Portland, ME 04112"
+	)
+	lines = lines_after(pdf_text(render_statement_pdf(statement)), "How to pay")
+	assert lines[:3] == ["Mail checks to:", "Lakeside Therapy Group", "PO Box 4410, Portland, ME 04112"]
