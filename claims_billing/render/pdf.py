@@ -1,12 +1,15 @@
 """The Jinja environment and WeasyPrint settings shared by every patient document.
 
 Parsing templates and CSS and setting up fonts cost more than laying out a one-page document,
-so each is built once per process and reused. None of them changes after it is built, so
-threads may share them. Documents may not fetch anything: the only URLs allowed are the
-``data:`` URIs this package builds for images.
+so each is built once and reused. The Jinja environment is shared by the whole process (Jinja
+is thread-safe); the font configuration (a Pango font map) and the parsed CSS that refers to
+it are kept per thread, as WeasyPrint does not promise they may be used by two renders at once.
+Documents may not fetch anything: the only URLs allowed are the ``data:`` URIs this package
+builds for images.
 """
 
 import functools
+import threading
 from importlib import resources
 
 import jinja2
@@ -39,20 +42,37 @@ def environment() -> jinja2.Environment:
 	return env
 
 
-@functools.cache
+_this_thread = threading.local()
+
+
 def font_configuration() -> FontConfiguration:
-	return FontConfiguration()
+	config = getattr(_this_thread, "font_configuration", None)
+	if config is None:
+		config = _this_thread.font_configuration = FontConfiguration()
+	return config
 
 
-@functools.cache
 def stylesheets() -> tuple[weasyprint.CSS, ...]:
-	text = resources.files(TEMPLATE_PACKAGE).joinpath(TEMPLATE_FOLDER, STYLESHEET).read_text(encoding="utf-8")
-	return (weasyprint.CSS(string=text, font_config=font_configuration(), url_fetcher=url_fetcher()),)
+	sheets = getattr(_this_thread, "stylesheets", None)
+	if sheets is None:
+		css = weasyprint.CSS(
+			string=_stylesheet_text(), font_config=font_configuration(), url_fetcher=url_fetcher()
+		)
+		sheets = _this_thread.stylesheets = (css,)
+	return sheets
 
 
 @functools.cache
+def _stylesheet_text() -> str:
+	return resources.files(TEMPLATE_PACKAGE).joinpath(TEMPLATE_FOLDER, STYLESHEET).read_text(encoding="utf-8")
+
+
 def url_fetcher():
-	"""A fetcher that serves ``data:`` URIs and refuses every other scheme (file, http, ...)."""
+	"""A fetcher that serves ``data:`` URIs and refuses every other scheme (file, http, ...).
+
+	A new one per document: WeasyPrint's fetcher keeps per-request state, and two renders
+	running in threads must never share it. Building one takes well under a millisecond.
+	"""
 	url_fetcher_class = getattr(weasyprint.urls, "URLFetcher", None)
 	if url_fetcher_class is not None:  # WeasyPrint 68 and later
 		return url_fetcher_class(allowed_protocols=ALLOWED_URL_SCHEMES)

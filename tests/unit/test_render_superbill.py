@@ -6,6 +6,7 @@ import io
 import re
 import shutil
 import subprocess
+import threading
 from decimal import Decimal
 
 import PIL.Image  # installed with WeasyPrint
@@ -415,10 +416,40 @@ def test_date_and_quantity_formats():
 	assert formatting.quantity(Decimal("1E+1")) == "10"
 
 
-def test_environment_stylesheets_and_fonts_are_built_once():
+def test_environment_stylesheets_and_fonts_are_built_once_per_thread():
 	assert pdf.environment() is pdf.environment()
 	assert pdf.stylesheets() is pdf.stylesheets()
 	assert pdf.font_configuration() is pdf.font_configuration()
+	other_thread = {}
+
+	def build_in_other_thread():
+		other_thread["stylesheets"] = pdf.stylesheets()
+		other_thread["environment"] = pdf.environment()
+
+	worker = threading.Thread(target=build_in_other_thread)
+	worker.start()
+	worker.join()
+	assert other_thread["stylesheets"] is not pdf.stylesheets()
+	assert other_thread["environment"] is pdf.environment()
+
+
+def test_renders_in_parallel_threads_keep_their_own_content():
+	names = [f"Patient {index} Threadwell" for index in range(4)]
+	results = {}
+
+	def render(name):
+		data = make_superbill(patient=PatientDetails(name=name, date_of_birth=PATIENT_DOB))
+		results[name] = pdf_text(render_superbill_pdf(data))
+
+	threads = [threading.Thread(target=render, args=(name,)) for name in names]
+	for thread in threads:
+		thread.start()
+	for thread in threads:
+		thread.join()
+	for name in names:
+		others = [other for other in names if other != name]
+		assert name in results[name]
+		assert not any(other in results[name] for other in others)
 
 
 def test_service_after_the_issue_date_is_refused():
