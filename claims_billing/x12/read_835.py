@@ -1,0 +1,343 @@
+"""Read 835 health care claim payment/advice files (ERAs) into ``Remittance`` objects.
+
+``read_835(data)`` returns one ``Remittance`` per 835 transaction set (one payment each). Amounts are
+``Decimal`` as written in the file. Dates that are not real calendar dates become None (the file
+still reads; ``validate.validate_file`` reports them). Anything else malformed - a CLP before the BPR,
+a non-numeric amount, a missing required element, a truncated file - raises ``X12Error`` naming the
+segment number and ID; a half-read remittance is never returned.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from claims_billing.x12.claim import Adjustment
+from claims_billing.x12.envelope import TransactionSet, iter_transaction_sets, paused_gc
+from claims_billing.x12.errors import X12Error
+from claims_billing.x12.remittance import (
+	ClaimPayment,
+	PartyName,
+	ProviderAdjustment,
+	Remittance,
+	ServicePayment,
+)
+from claims_billing.x12.values import amount, cached_date, cached_decimal, optional_amount
+
+_ZERO = Decimal(0)
+# Empty elements that pad a segment whose optional trailing elements were not sent.
+_PADDING = ("",) * 24
+# MIA and MOA elements that carry remark codes (RARCs).
+_MIA_REMARK_ELEMENTS = (5, 20, 21, 22, 23)
+_MOA_REMARK_ELEMENTS = (3, 4, 5, 6, 7)
+
+
+def read_835(data: bytes) -> list[Remittance]:
+	"""Every 835 transaction set in ``data`` (bytes of an X12 file), one ``Remittance`` each.
+
+	Transaction sets of other types in the same file are skipped; a file with no 835 at all raises
+	``X12Error``, as does any malformed or truncated input.
+	"""
+	remittances = []
+	seen = []
+	with paused_gc():
+		for transaction in iter_transaction_sets(data):
+			if transaction.set_id == "835":
+				remittances.append(read_835_transaction(transaction))
+			else:
+				seen.append(transaction.set_id)
+	if not remittances:
+		found = f"it holds {', '.join(sorted(set(seen)))}" if seen else "it has no transaction sets"
+		raise X12Error(f"no 835 transaction set in this file: {found}")
+	return remittances
+
+
+def _required(value: str, position: int, segment_id: str, name: str) -> str:
+	if not value:
+		raise X12Error(f"{name} is missing", position, segment_id)
+	return value
+
+
+def _pad(elements: list[str], size: int) -> list[str]:
+	"""``elements`` lengthened in place with empty strings to at least ``size`` items."""
+	if len(elements) < size:
+		elements += _PADDING[len(elements) : size]
+	return elements
+
+
+def _amount(value: str, position: int, segment_id: str, name: str) -> Decimal:
+	number = cached_decimal(value)
+	return amount(value, position, segment_id, name) if number is None else number
+
+
+def _adjustments(elements: list[str], position: int, keep) -> list[Adjustment]:
+	"""The triplets of one CAS: group, then reason/amount/quantity up to six times."""
+	_pad(elements, 20)
+	group = keep(_required(elements[1], position, "CAS", "CAS01 adjustment group code"))
+	found = []
+	for start in range(2, 20, 3):
+		reason, value, quantity = elements[start], elements[start + 1], elements[start + 2]
+		if not reason and not value and not quantity:
+			continue
+		if not reason:
+			raise X12Error(f"CAS{start:02d} adjustment reason code is missing", position, "CAS")
+		found.append(
+			Adjustment(
+				group,
+				keep(reason),
+				_amount(value, position, "CAS", f"CAS{start + 1:02d} adjustment amount"),
+				optional_amount(quantity, position, "CAS", f"CAS{start + 2:02d} adjustment quantity"),
+			)
+		)
+	if not found:
+		raise X12Error("CAS has no adjustment reason and amount", position, "CAS")
+	return found
+
+
+def _party(elements: list[str], keep) -> PartyName:
+	_pad(elements, 10)
+	return PartyName(
+		keep(elements[3]), keep(elements[4]), keep(elements[5]), keep(elements[8]), keep(elements[9])
+	)
+
+
+def read_835_transaction(transaction: TransactionSet) -> Remittance:
+	"""Read one 835 transaction set (from ``envelope.iter_transaction_sets``) into a ``Remittance``."""
+	component = transaction.delimiters.component
+	keep = transaction.keep
+	decimal = cached_decimal
+	date = cached_date
+	remittance: Remittance | None = None
+	claim: ClaimPayment | None = None
+	service: ServicePayment | None = None
+	party = ""  # "PR" in the payer loop, "PE" in the payee loop
+	payer_n1_id = ""
+	in_claims = False
+	position, segment_id = transaction.position, "ST"
+	try:
+		for first, batch in transaction.batches():
+			for position, elements in enumerate(batch, first):
+				segment_id = elements[0]
+				if remittance is None and segment_id != "BPR":
+					raise X12Error(
+						f"{segment_id} before the BPR financial information segment (an 835 must begin with BPR)",
+						position,
+						segment_id,
+					)
+				if segment_id == "SVC":
+					if claim is None:
+						raise X12Error(
+							"SVC service payment outside a claim (no CLP before it)", position, segment_id
+						)
+					code = elements[1].split(component)
+					if len(code) < 2 or not code[1]:
+						raise X12Error("SVC01-2 procedure code is missing", position, segment_id)
+					paid = decimal(elements[3])
+					charge = decimal(elements[2])
+					service = ServicePayment(
+						keep(code[1]),
+						_amount(elements[2], position, segment_id, "SVC02 line charge")
+						if charge is None
+						else charge,
+						_amount(elements[3], position, segment_id, "SVC03 line payment")
+						if paid is None
+						else paid,
+						keep(code[0]),
+					)
+					if len(code) > 2:
+						service.modifiers = [keep(m) for m in code[2:6] if m]
+					if len(elements) > 4:
+						_pad(elements, 8)
+						if elements[4]:
+							service.revenue_code = keep(elements[4])
+						if elements[5]:
+							service.units = _amount(elements[5], position, segment_id, "SVC05 paid units")
+						if elements[6]:
+							original = elements[6].split(component)
+							service.submitted_procedure_code = keep(original[1]) if len(original) > 1 else ""
+							service.submitted_modifiers = [keep(m) for m in original[2:6] if m]
+						if elements[7]:
+							service.submitted_units = _amount(
+								elements[7], position, segment_id, "SVC07 submitted units"
+							)
+					claim.services.append(service)
+				elif segment_id == "DTM":
+					qualifier = elements[1]
+					if service is not None:
+						if qualifier == "472" or qualifier == "150":
+							service.service_date = date(elements[2])
+						elif qualifier == "151":
+							service.service_date_end = date(elements[2])
+					elif claim is not None:
+						if qualifier == "232":
+							claim.statement_from = date(elements[2])
+						elif qualifier == "233":
+							claim.statement_to = date(elements[2])
+						elif qualifier == "050":
+							claim.received_date = date(elements[2])
+					elif qualifier == "405":
+						remittance.production_date = date(elements[2])
+				elif segment_id == "CAS":
+					target = service if service is not None else claim
+					if target is None:
+						raise X12Error(
+							"CAS adjustment outside a claim (no CLP before it)", position, segment_id
+						)
+					if len(elements) == 4 and elements[1] and elements[2]:  # the usual single triplet
+						value = decimal(elements[3])
+						if value is None:
+							value = _amount(elements[3], position, segment_id, "CAS03 adjustment amount")
+						target.adjustments.append(
+							Adjustment(keep(elements[1]), keep(elements[2]), value, None)
+						)
+					else:
+						target.adjustments.extend(_adjustments(elements, position, keep))
+				elif segment_id == "AMT":
+					qualifier = elements[1]
+					if service is not None:
+						if qualifier == "B6":
+							service.allowed = _amount(
+								elements[2], position, segment_id, "AMT02 allowed amount"
+							)
+					elif claim is not None and qualifier == "AU":
+						claim.coverage_amount = _amount(
+							elements[2], position, segment_id, "AMT02 coverage amount"
+						)
+				elif segment_id == "REF":
+					qualifier = elements[1]
+					if service is not None:
+						if qualifier == "6R":
+							service.line_control_number = keep(elements[2])
+					elif party == "PR" and qualifier == "2U":
+						remittance.payer_id = elements[2]
+				elif segment_id == "LQ":
+					if service is not None and elements[1] == "HE" and elements[2]:
+						service.remark_codes.append(keep(elements[2]))
+				elif segment_id == "CLP":
+					_pad(elements, 10)
+					in_claims = True
+					party = ""
+					service = None
+					claim = ClaimPayment(
+						keep(
+							_required(
+								elements[1], position, segment_id, "CLP01 claim id (patient control number)"
+							)
+						),
+						keep(_required(elements[2], position, segment_id, "CLP02 claim status code")),
+						_amount(elements[3], position, segment_id, "CLP03 claim charge"),
+						_amount(elements[4], position, segment_id, "CLP04 claim payment"),
+						_amount(elements[5], position, segment_id, "CLP05 patient responsibility")
+						if elements[5]
+						else _ZERO,
+						keep(elements[6]),
+						keep(elements[7]),
+						keep(elements[8]),
+						keep(elements[9]),
+					)
+					remittance.claims.append(claim)
+				elif segment_id == "NM1":
+					if claim is None:
+						continue
+					entity = elements[1]
+					if entity == "QC":
+						claim.patient = _party(elements, keep)
+					elif entity == "IL":
+						claim.insured = _party(elements, keep)
+					elif entity == "74":
+						claim.corrected_patient = _party(elements, keep)
+					elif entity == "82":
+						claim.rendering_provider = _party(elements, keep)
+					elif entity == "TT":
+						_pad(elements, 10)
+						claim.crossover_payer_name = keep(elements[3])
+						claim.crossover_payer_id = keep(elements[9])
+					elif entity == "PR":
+						claim.corrected_payer_name = keep(_pad(elements, 4)[3])
+				elif segment_id == "LX":
+					claim = None
+					service = None
+				elif segment_id == "MIA" or segment_id == "MOA":
+					if claim is None:
+						raise X12Error(
+							f"{segment_id} outside a claim (no CLP before it)", position, segment_id
+						)
+					_pad(elements, 24)
+					indexes = _MIA_REMARK_ELEMENTS if segment_id == "MIA" else _MOA_REMARK_ELEMENTS
+					claim.remark_codes.extend(keep(elements[i]) for i in indexes if elements[i])
+				elif segment_id == "BPR":
+					if remittance is not None:
+						raise X12Error("a second BPR in one 835 transaction set", position, segment_id)
+					_pad(elements, 17)
+					remittance = Remittance(
+						control_number=transaction.control_number,
+						handling_code=_required(
+							elements[1], position, segment_id, "BPR01 transaction handling code"
+						),
+						amount=amount(elements[2], position, segment_id, "BPR02 payment amount"),
+						credit_debit=elements[3],
+						method=_required(elements[4], position, segment_id, "BPR04 payment method"),
+						payment_date=date(elements[16]),
+						trace_number="",
+					)
+				elif segment_id == "TRN":
+					if not remittance.trace_number:
+						_pad(elements, 4)
+						remittance.trace_number = _required(
+							elements[2], position, segment_id, "TRN02 check or EFT trace number"
+						)
+						remittance.originator_id = elements[3]
+				elif segment_id == "N1":
+					if in_claims:
+						continue
+					_pad(elements, 5)
+					party = elements[1]
+					if party == "PR":
+						remittance.payer_name = elements[2]
+						payer_n1_id = elements[4]
+					elif party == "PE":
+						remittance.payee_name = elements[2]
+						remittance.payee_id_qualifier = elements[3]
+						remittance.payee_id = elements[4]
+				elif segment_id == "PLB":
+					in_claims = True
+					claim = None
+					service = None
+					remittance.provider_adjustments.extend(
+						_provider_adjustments(elements, position, component)
+					)
+	except IndexError:
+		raise X12Error(f"{segment_id} is missing a required element", position, segment_id) from None
+	if remittance is None:
+		raise transaction.missing("no BPR financial information segment")
+	if not remittance.trace_number:
+		raise transaction.missing("no TRN check or EFT trace number")
+	if not remittance.payer_id:
+		remittance.payer_id = payer_n1_id or remittance.originator_id
+	return remittance
+
+
+def _provider_adjustments(elements: list[str], position: int, component: str) -> list[ProviderAdjustment]:
+	"""The pairs of one PLB: provider, date, then reason:reference composite / amount up to six times."""
+	_pad(elements, 15)
+	provider_id = _required(elements[1], position, "PLB", "PLB01 provider identifier")
+	fiscal_period_date = cached_date(elements[2])
+	found = []
+	for start in range(3, 15, 2):
+		composite, value = elements[start], elements[start + 1]
+		if not composite and not value:
+			continue
+		reason, _, reference = composite.partition(component)
+		if not reason:
+			raise X12Error(f"PLB{start:02d} adjustment reason code is missing", position, "PLB")
+		found.append(
+			ProviderAdjustment(
+				provider_id=provider_id,
+				fiscal_period_date=fiscal_period_date,
+				reason_code=reason,
+				reference=reference,
+				amount=amount(value, position, "PLB", f"PLB{start + 1:02d} adjustment amount"),
+			)
+		)
+	if not found:
+		raise X12Error("PLB has no adjustment reason and amount", position, "PLB")
+	return found

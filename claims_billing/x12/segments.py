@@ -1,0 +1,247 @@
+"""Split X12 bytes into numbered segments of elements.
+
+Real files come with a UTF-8 BOM, CR/LF/CRLF after each segment terminator, indentation before
+segment IDs, any delimiters their ISA header declares, and several interchanges one after the other.
+``Segments`` accepts all of that and yields ``(position, elements)`` pairs lazily, where ``position``
+is the 1-based number of the segment in the file and ``elements[0]`` is the segment ID::
+
+        segments = Segments(data)
+        for position, elements in segments:
+            if elements[0] == "CLP":
+                claim_id = element(elements, 1)
+
+Composite elements stay joined; split them with ``segments.delimiters.component`` (the delimiters of
+the interchange being read change when a later ISA declares others).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from claims_billing.x12.errors import X12Error
+
+# Widths of ISA01..ISA16: the ISA is a fixed-length record.
+ISA_FIELD_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
+
+_WHITESPACE = " \t\r\n\x0b\x0c\x00"
+_WHITESPACE_BYTES = _WHITESPACE.encode("ascii")
+# Decode and split this many bytes at a time: C speed, without the whole file as text in memory.
+_CHUNK_SIZE = 1 << 16
+# An ISA is 106 characters; allow for unpadded or over-long fields before giving up.
+_ISA_SCAN_LIMIT = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Delimiters:
+	"""The separators one ISA header declares."""
+
+	element: str
+	component: str
+	repetition: str  # "" when ISA11 is not a separator (the legacy "U" of 4010)
+	segment: str
+
+
+def as_bytes(data: bytes | bytearray | memoryview | str) -> bytes:
+	"""``data`` as bytes; text is encoded as UTF-8 and a UTF-16 file (with its BOM) is converted."""
+	if isinstance(data, bytes):
+		raw = data
+	elif isinstance(data, bytearray | memoryview):
+		raw = bytes(data)
+	elif isinstance(data, str):
+		raw = data.encode("utf-8", "replace")
+	else:
+		raise TypeError(f"X12 input must be bytes, not {type(data).__name__}")
+	if raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+		try:
+			raw = raw.decode("utf-16").encode("utf-8", "replace")
+		except UnicodeDecodeError:
+			pass
+	return raw
+
+
+def decode(data: bytes | bytearray | memoryview | str) -> str:
+	"""The text of ``data``: UTF-8 (BOM removed), else Latin-1, so decoding never fails."""
+	raw = as_bytes(data)
+	if raw.startswith(codecs.BOM_UTF8):
+		raw = raw[3:]
+	try:
+		return raw.decode("utf-8")
+	except UnicodeDecodeError:
+		return raw.decode("latin-1")
+
+
+def element(elements: list[str], index: int) -> str:
+	"""Element ``index`` of a segment (1-based like ``CLP01``), or "" when the segment is shorter."""
+	return elements[index] if index < len(elements) else ""
+
+
+def _skip_whitespace(raw: bytes, index: int) -> int:
+	end = len(raw)
+	while index < end and raw[index] in _WHITESPACE_BYTES:
+		index += 1
+	return index
+
+
+def read_isa(raw: bytes, start: int, position: int) -> tuple[Delimiters, list[str], int]:
+	"""Parse the ISA beginning at ``raw[start]``: its delimiters, its elements and where its body starts.
+
+	``position`` is the ISA's segment number, used in error messages.
+	"""
+	# Latin-1 keeps one character per byte, so indexes below are byte offsets too.
+	text = raw[start : start + _ISA_SCAN_LIMIT].decode("latin-1")
+	if not text.startswith("ISA"):
+		shown = repr(text[:12]) if text else "nothing"
+		raise X12Error(
+			f"this is not an X12 file: it must start with an ISA interchange header, found {shown}",
+			position,
+			None,
+		)
+	if len(text) < 4:
+		raise X12Error("the ISA interchange header is too short to hold its 16 elements", position, "ISA")
+	separator = text[3]
+	if separator.isalnum() or separator in _WHITESPACE:
+		raise X12Error(
+			f"the ISA element separator {separator!r} (the character after 'ISA') is a letter, digit or space",
+			position,
+			"ISA",
+		)
+	index = 3
+	for _ in range(15):
+		index = text.find(separator, index + 1)
+		if index < 0:
+			raise X12Error(
+				f"the ISA interchange header is too short: it needs 16 elements separated by {separator!r}",
+				position,
+				"ISA",
+			)
+	if index + 2 >= len(text):
+		raise X12Error(
+			"the ISA interchange header is too short: ISA16 and the segment terminator are missing",
+			position,
+			"ISA",
+		)
+	component = text[index + 1]
+	terminator = text[index + 2]
+	if terminator.isalnum() or terminator in (separator, component) or terminator == " ":
+		raise X12Error(
+			f"the ISA header is malformed: the character after ISA16 ({terminator!r}) cannot be a segment terminator",
+			position,
+			"ISA",
+		)
+	if component.isalnum() or component == separator or component in _WHITESPACE:
+		raise X12Error(f"ISA16 component separator {component!r} is not a usable separator", position, "ISA")
+	elements = text[: index + 2].split(separator)
+	repetition = elements[11]
+	if len(repetition) != 1 or repetition.isalnum() or repetition in (separator, component, terminator, " "):
+		repetition = ""
+	return Delimiters(separator, component, repetition, terminator), elements, start + index + 3
+
+
+class Segments:
+	"""The segments of an X12 file, read lazily.
+
+	Construction checks the first ISA (raising ``X12Error`` when the input is not X12). Iterating
+	yields ``(position, elements)``; ``batches()`` yields the same segments a few thousand at a time,
+	which is what the readers use in their hot loops. A malformed later ISA raises ``X12Error``. The
+	bytes are decoded a chunk at a time (UTF-8, else Latin-1, so decoding never fails).
+	``delimiters`` are those of the interchange the last yielded segment belongs to.
+	"""
+
+	__slots__ = ("_raw", "_start", "delimiters")
+
+	def __init__(self, data: bytes | bytearray | memoryview | str):
+		raw = as_bytes(data)
+		start = 3 if raw.startswith(codecs.BOM_UTF8) else 0
+		self._raw = raw
+		self._start = _skip_whitespace(raw, start)
+		self.delimiters, _, _ = read_isa(raw, self._start, 1)
+
+	def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+		for first, batch in self.batches():
+			yield from enumerate(batch, first)
+
+	def batches(self) -> Iterator[tuple[int, list[list[str]]]]:
+		"""``(position of the first segment, [elements, ...])`` for consecutive runs of segments.
+
+		An ISA always comes alone in its batch, so ``delimiters`` are current for every batch.
+		"""
+		return self._runs(True)
+
+	def texts(self) -> Iterator[tuple[int, list[str]]]:
+		"""Like ``batches()`` but each segment is its text, not yet split into elements; for scans
+		that look inside only a few segment types."""
+		return self._runs(False)
+
+	def _runs(self, split: bool) -> Iterator[tuple[int, list]]:
+		raw = self._raw
+		view = memoryview(raw)
+		length = len(raw)
+		start = self._start
+		position = 1
+		find = raw.find
+		while start < length:
+			if raw.startswith(b"ISA", start):
+				delimiters, isa_elements, start = read_isa(raw, start, position)
+				self.delimiters = delimiters
+				yield position, [isa_elements if split else delimiters.element.join(isa_elements)]
+				position += 1
+			else:
+				delimiters = self.delimiters
+			end = _interchange_end(raw, start, delimiters)
+			terminator = delimiters.segment
+			terminator_byte = terminator.encode("latin-1")
+			separator = delimiters.element
+			delimiter_chars = (separator, delimiters.component, terminator)
+			strip = "".join(c for c in _WHITESPACE if c not in delimiter_chars)
+			# Delimiters outside ASCII would not survive UTF-8 decoding: read such files as Latin-1.
+			encoding = "utf-8" if all(c < "\x80" for c in delimiter_chars) else "latin-1"
+			while start < end:
+				cut = find(terminator_byte, start + _CHUNK_SIZE, end)
+				stop = end if cut < 0 else cut
+				try:
+					chunk = str(view[start:stop], encoding)
+				except UnicodeDecodeError:
+					chunk = str(view[start:stop], "latin-1")
+				start = stop + 1
+				if split:
+					run = [
+						text.split(separator)
+						for piece in chunk.split(terminator)
+						if (text := piece.strip(strip))
+					]
+				else:
+					run = [text for piece in chunk.split(terminator) if (text := piece.strip(strip))]
+				if run:
+					yield position, run
+					position += len(run)
+			start = _skip_whitespace(raw, end)
+
+
+def _interchange_end(raw: bytes, start: int, delimiters: Delimiters) -> int:
+	"""Index just past the IEA segment of the interchange whose body starts at ``start`` (else the end)."""
+	found = _iea_pattern(delimiters).search(raw, max(start - 1, 0))
+	if found is None:
+		return len(raw)
+	end = raw.find(delimiters.segment.encode("latin-1"), found.end())
+	return len(raw) if end < 0 else end + 1
+
+
+_iea_patterns: dict[Delimiters, re.Pattern] = {}
+
+
+def _iea_pattern(delimiters: Delimiters) -> re.Pattern:
+	"""Finds an IEA segment start: terminator, optional whitespace, 'IEA', then a separator or the end."""
+	pattern = _iea_patterns.get(delimiters)
+	if pattern is None:
+		terminator = re.escape(delimiters.segment.encode("latin-1"))
+		separator = re.escape(delimiters.element.encode("latin-1"))
+		pattern = re.compile(
+			terminator + rb"[ \t\r\n\x0b\x0c\x00]*IEA(?=" + separator + b"|" + terminator + b"|$)"
+		)
+		if len(_iea_patterns) > 64:
+			_iea_patterns.clear()
+		_iea_patterns[delimiters] = pattern
+	return pattern
