@@ -32,6 +32,7 @@ from claims_billing.x12.claim import (
 	Submitter,
 	from_dict,
 )
+from claims_billing.x12.read_835 import read_835
 from claims_billing.x12.remittance import ClaimPayment, Remittance, ServicePayment
 from claims_billing.x12.write_837p import format_decimal, write_837p
 from tests import factories as f
@@ -481,6 +482,80 @@ def fixture_claim_list(name: str) -> list[Claim]:
 	return [from_dict(Claim, c, f"claims[{i}]") for i, c in enumerate(document)]
 
 
+# --- COB from real 835 files, read by the project's 835 reader ---
+
+
+def real_era(name: str) -> Remittance:
+	(remittance,) = read_835((SAMPLES / "835" / name).read_bytes())
+	return remittance
+
+
+def secondary_from_real_primary_era() -> Claim:
+	"""eMedNY professional ERA, first claim (CLP02=1): four lines matched by code, modifier and date."""
+	era = real_era("emedny-professional-with-payment.x12")
+	payment = era.claims[0]
+	day = datetime.date(2010, 1, 1)
+	primary = f.make_claim(
+		claim_id=payment.claim_id,
+		payer=f.make_payer(name=era.payer_name, payer_id=era.payer_id),
+		subscriber=f.make_subscriber(1, filing_indicator="MC"),
+		diagnoses=["H52.13", "H52.4"],
+		lines=[
+			f.make_line("V2020", modifiers=["RB"], charge=Decimal("6"), service_date=day),
+			f.make_line("V2700", modifiers=["RB"], charge=Decimal("2.75"), service_date=day),
+			f.make_line(
+				"V2103", modifiers=["RB"], charge=Decimal("5.5"), service_date=day, diagnosis_pointers=[2]
+			),
+			f.make_line("S0580", charge=Decimal("20"), units=Decimal(2), service_date=day),
+		],
+	)
+	secondary_payer = f.make_payer(1, payer_id="NWB77")
+	subscriber = f.make_subscriber(1, member_id="NWB0042")
+	return secondary_claim(primary, payment, era, secondary_payer, subscriber, "EMEDNY-2ND")
+
+
+def tertiary_from_real_secondary_era() -> Claim:
+	"""TR3 835 example of a secondary payment (CLP02=2) turned into a tertiary claim."""
+	era = real_era("ig-secondary-payments.x12")
+	payment = next(p for p in era.claims if p.claim_id == "0001000053")
+	day = datetime.date(2005, 1, 6)
+	primary_payer = f.make_payer(0)
+	primary_adjudication = OtherPayer(
+		responsibility="P",
+		payer=primary_payer,
+		subscriber=f.make_subscriber(2),
+		paid=Decimal("400"),
+		adjudication_date=datetime.date(2005, 2, 10),
+		payer_claim_number="EVG-2005-77",
+		line_adjudications=[
+			LineAdjudication(1, Decimal("100"), "12345", ["26"], adjustments=[
+				Adjustment("CO", "45", Decimal("36.5")), Adjustment("PR", "2", Decimal("30"))]),
+			LineAdjudication(2, Decimal("300"), "66543", ["26"], adjustments=[
+				Adjustment("CO", "45", Decimal("65")), Adjustment("PR", "1", Decimal("220"))]),
+		],
+	)  # fmt: skip
+	secondary = f.make_claim(
+		claim_id=payment.claim_id,
+		payer_responsibility="S",
+		payer=f.make_payer(name=era.payer_name, payer_id=era.payer_id),
+		subscriber=f.make_subscriber(2, member_id="TXD456789123"),
+		diagnoses=["M54.2"],
+		lines=[
+			f.make_line(
+				"12345", modifiers=["26"], charge=Decimal("166.5"), service_date=day, diagnosis_pointers=[1]
+			),
+			f.make_line(
+				"66543", modifiers=["26"], charge=Decimal("585"), service_date=day, diagnosis_pointers=[1]
+			),
+		],
+		other_payers=[primary_adjudication],
+	)
+	tertiary_payer = f.make_payer(3, payer_id="BMP01")
+	return secondary_claim(
+		secondary, payment, era, tertiary_payer, f.make_subscriber(2, member_id="B77"), "IG-3RD"
+	)
+
+
 SCENARIOS = {
 	"primary": lambda: write([primary_claim()], line_break=True),
 	"secondary_cob": lambda: write([secondary_claim_from_primary()], line_break=True),
@@ -512,6 +587,8 @@ SCENARIOS = {
 	),
 	"cas_split": lambda: write([cas_split_claim()]),
 	"solo_practitioner": lambda: write([solo_practitioner_claim()]),
+	"secondary_from_real_era": lambda: write([secondary_from_real_primary_era()]),
+	"tertiary_from_real_era": lambda: write([tertiary_from_real_secondary_era()]),
 	"json_build_837_example": lambda: _write_example(),
 	"json_claim_lists": lambda: write(
 		fixture_claim_list("therapy_claims.json") + fixture_claim_list("cob_claims.json")
@@ -708,6 +785,45 @@ def test_solo_practitioner_and_unadjudicated_other_payer(built):
 	assert not find(block, "SVD")
 
 
+def test_secondary_from_a_real_era(built):
+	(block,) = claim_blocks(parse(built["secondary_from_real_era"][0]))
+	(loop,) = other_payer_loops(block)
+	assert find(loop, "AMT") == [["AMT", "D", "34.25"]]
+	assert find(loop, "NM1", "PR")[0][3::6] == ["NYSDOH", "1000000000"]
+	assert find(loop, "DTP") == [["DTP", "573", "D8", "20100101"]]
+	assert find(loop, "REF") == [["REF", "F8", "1000210000000030"]]
+	svds = [find(line, "SVD")[0] for line in lines_of(block)]
+	assert [s[2:] for s in svds] == [
+		["6", "HC:V2020:RB", "", "1"],
+		["2.75", "HC:V2700:RB", "", "1"],
+		["5.5", "HC:V2103:RB", "", "1"],
+		["20", "HC:S0580", "", "2"],
+	]
+	assert [find(line, "AMT", "EAF")[0][2] for line in lines_of(block)] == ["0", "0", "0", "0"]
+	assert_cob_balances(block)
+
+
+def test_tertiary_from_a_real_secondary_era(built):
+	(block,) = claim_blocks(parse(built["tertiary_from_real_era"][0]))
+	secondary, primary = other_payer_loops(block)
+	assert secondary[0][:3] == ["SBR", "S", "18"] and primary[0][:3] == ["SBR", "P", "18"]
+	assert find(secondary, "AMT") == [["AMT", "D", "310"]]
+	assert find(secondary, "NM1", "PR")[0][9] == "1559123456"
+	assert find(secondary, "DTP") == [["DTP", "573", "D8", "20050412"]]
+	assert find(secondary, "REF") == [["REF", "F8", "50630626430"]]
+	first, second = lines_of(block)
+	assert first[3:8] == [
+		["SVD", "1559123456", "30", "HC:12345:26", "", "1"],
+		["CAS", "OA", "23", "136.5"],
+		["DTP", "573", "D8", "20050412"],
+		["AMT", "EAF", "0"],
+		["SVD", f.make_payer(0).payer_id, "100", "HC:12345:26", "", "1"],
+	]
+	assert find(second, "CAS")[:2] == [["CAS", "PR", "1", "150", "", "2", "70"], ["CAS", "CO", "42", "85"]]
+	assert find(second, "AMT", "EAF")[0] == ["AMT", "EAF", "220"]
+	assert_cob_balances(block)
+
+
 @pytest.mark.parametrize(("name", "frequency"), [("replacement", "7"), ("void", "8")])
 def test_replacement_and_void_carry_the_payer_claim_number(name, frequency, built):
 	(block,) = claim_blocks(parse(built[name][0]))
@@ -831,6 +947,21 @@ def test_more_than_100_claims_open_a_second_subscriber_level(built):
 		elif s[0] == "CLM":
 			counts[-1] += 1
 	assert counts == [100, 1]
+
+
+def test_more_than_100_claims_for_one_dependent_open_a_second_patient_level():
+	claims = [
+		f.make_claim(claim_id=f"KID{i:04d}", patient=f.make_patient(), lines=[f.make_line()])
+		for i in range(101)
+	]
+	data, envelope = write(claims)
+	levels = hierarchy(transaction(assert_common(data, envelope)))
+	assert [(lv["code"], lv["parent"]) for lv in levels] == [
+		("20", ""),
+		("22", "1"),
+		("23", "2"),
+		("23", "2"),
+	]
 
 
 def test_json_build_837_example_fixture(built):
