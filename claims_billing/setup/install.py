@@ -16,6 +16,7 @@ from claims_billing.setup.accounts import ensure_default_accounts
 from claims_billing.setup.code_systems import ensure_billing_code_systems, remove_billing_code_systems
 from claims_billing.setup.custom_fields import add_healthcare_custom_fields, remove_healthcare_custom_fields
 from claims_billing.setup.install_records import remembered
+from claims_billing.setup.list_views import ensure_service_list_settings, remove_service_list_settings
 from claims_billing.setup.roles import (
 	HEALTHCARE_READ_ACCESS,
 	READ_ACCESS,
@@ -48,6 +49,7 @@ def sync_setup():
 	grant_read_access(READ_ACCESS)
 	settings = frappe.get_single(SETTINGS)
 	set_settings_defaults(settings)
+	ensure_service_list_settings(settings)
 	if healthcare_installed():
 		setup_healthcare_integration(settings)
 	else:
@@ -84,6 +86,7 @@ def before_uninstall():
 	if kept:
 		click.secho(f"Kept accounts with ledger entries: {', '.join(kept)}", fg="yellow")
 	remove_restrictions()
+	remove_service_list_settings(settings)
 	for doctype in PATIENT_RECORD_DOCTYPES:
 		frappe.db.delete("Property Setter", {"doc_type": doctype, "field_name": "patient_doctype"})
 

@@ -155,9 +155,9 @@ def web_server():
 	deadline = time.monotonic() + 60
 	while True:
 		try:
-			if requests.get(f"{base_url}/api/method/ping", timeout=5).ok:
+			if requests.get(f"{base_url}/api/method/ping", timeout=30).ok:
 				break
-		except requests.ConnectionError:
+		except requests.RequestException:
 			pass
 		if process.poll() is not None or time.monotonic() > deadline:
 			process.kill()

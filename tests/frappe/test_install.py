@@ -139,3 +139,15 @@ def test_healthcare_hooks_and_boot_info():
 	bootinfo = frappe._dict()
 	boot_session(bootinfo)
 	assert bootinfo.claims_billing == {"healthcare_installed": True, "patient_doctype": "Patient"}
+
+
+def test_unbilled_services_list_shows_its_four_columns():
+	settings = frappe.get_doc("List View Settings", "Billable Service")
+	assert int(settings.total_fields) >= 6
+	assert [row["fieldname"] for row in json.loads(settings.fields)] == [
+		"status_field",
+		"date_of_service",
+		"primary_service",
+		"payer_name",
+		"charge",
+	]
