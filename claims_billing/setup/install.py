@@ -12,7 +12,7 @@ from frappe.custom.doctype.property_setter.property_setter import make_property_
 
 from claims_billing.permissions import remove_restrictions
 from claims_billing.settings import SETTINGS
-from claims_billing.setup.accounts import ensure_default_accounts
+from claims_billing.setup.accounts import ACCOUNT_FIELDS, ensure_default_accounts
 from claims_billing.setup.code_systems import ensure_billing_code_systems, remove_billing_code_systems
 from claims_billing.setup.custom_fields import add_healthcare_custom_fields, remove_healthcare_custom_fields
 from claims_billing.setup.install_records import remembered
@@ -92,7 +92,11 @@ def before_uninstall():
 
 
 def after_uninstall():
+	# Frappe drops the DocTypes but keeps a single DocType's values; a reinstall starts fresh.
+	frappe.db.delete("Singles", {"doctype": SETTINGS})
 	kept = remove_unused_roles()
+	# Frappe commits before this hook and not after it.
+	frappe.db.commit()
 	if kept:
 		click.secho(f"Kept roles still assigned to users: {', '.join(kept)}", fg="yellow")
 
@@ -126,6 +130,10 @@ def set_settings_defaults(settings):
 	for field in settings.meta.fields:
 		if field.default and settings.get(field.fieldname) in (None, ""):
 			settings.set(field.fieldname, field.default)
+	for field in ("company", "cost_center", *ACCOUNT_FIELDS):
+		doctype = settings.meta.get_field(field).options
+		if settings.get(field) and not frappe.db.exists(doctype, settings.get(field)):
+			settings.set(field, None)
 	if not settings.company:
 		settings.company = frappe.defaults.get_global_default("company") or frappe.db.get_value("Company", {})
 	if not settings.company:

@@ -38,11 +38,16 @@ def revoke_read_access(access: dict[str, tuple[str, ...]]) -> None:
 
 
 def remove_unused_roles() -> list[str]:
-	"""Delete the app's roles no user holds; return those kept because users still hold them."""
+	"""Delete the app's roles no user holds; return those kept because users still hold them.
+
+	Frappe gives every new role to Administrator, so Administrator's holding doesn't count.
+	"""
 	kept = []
 	for role in ALL_ROLES:
-		if frappe.db.exists("Has Role", {"role": role, "parenttype": "User"}):
+		holders = {"role": role, "parenttype": "User", "parent": ["not in", ["Administrator", "Guest"]]}
+		if frappe.db.exists("Has Role", holders):
 			kept.append(role)
 		elif frappe.db.exists("Role", role):
+			frappe.db.delete("Has Role", {"role": role, "parenttype": "User"})
 			frappe.delete_doc("Role", role, ignore_permissions=True, force=True)
 	return kept
