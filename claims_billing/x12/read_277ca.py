@@ -16,7 +16,7 @@ from claims_billing.x12.acknowledgement import (
 	StatusCode,
 	StatusInfo,
 )
-from claims_billing.x12.envelope import TransactionSet, iter_transaction_sets
+from claims_billing.x12.envelope import TransactionSet, iter_transaction_sets, paused_gc
 from claims_billing.x12.errors import X12Error
 from claims_billing.x12.values import amount, date_or_none, date_range, optional_amount
 
@@ -37,11 +37,12 @@ def read_277ca(data: bytes) -> list[ClaimAcknowledgementReport]:
 	"""
 	reports = []
 	seen = []
-	for transaction in iter_transaction_sets(data):
-		if transaction.set_id == "277":
-			reports.append(read_277ca_transaction(transaction))
-		else:
-			seen.append(transaction.set_id)
+	with paused_gc():
+		for transaction in iter_transaction_sets(data):
+			if transaction.set_id == "277":
+				reports.append(read_277ca_transaction(transaction))
+			else:
+				seen.append(transaction.set_id)
 	if not reports:
 		found = f"it holds {', '.join(sorted(set(seen)))}" if seen else "it has no transaction sets"
 		raise X12Error(f"no 277 claim acknowledgement transaction set in this file: {found}")

@@ -49,6 +49,8 @@ DIAGNOSIS_QUALIFIERS = frozenset({"ABK", "ABF", "BK", "BF"})
 # Every body segment is padded to this many elements: the reader indexes up to CLM09 / NM109.
 _MIN_ELEMENTS = 10
 _PADDING = ("",) * 20
+# SV107 with a single pointer, the usual case, without parsing.
+_POINTERS = {str(number): (number,) for number in range(1, 13)}
 _BILLING_PROVIDER_LOOPS = frozenset({"2000A", "2010AA", "2010AB"})
 _SUBSCRIBER_LOOPS = frozenset({"2000B", "2010BA", "2010BB"})
 
@@ -408,16 +410,21 @@ class _Reader:
 		code = elements[1].split(component)
 		if len(code) < 2 or not code[1]:
 			raise X12Error("SV101-2 procedure code is missing", position, "SV1")
-		pointers = []
-		for pointer in elements[7].split(component):
-			if pointer:
-				pointers.append(whole_number(pointer, position, "SV1", "SV107 diagnosis code pointer"))
+		pointers = _POINTERS.get(elements[7])
+		if pointers is None:
+			pointers = [
+				whole_number(pointer, position, "SV1", "SV107 diagnosis code pointer")
+				for pointer in elements[7].split(component)
+				if pointer
+			]
+		else:
+			pointers = list(pointers)
 		line = ServiceLine(
 			procedure_code=keep(code[1]),
 			charge=_amount(elements[2], position, "SV1", "SV102 line charge"),
 			service_date=None,
 			diagnosis_pointers=pointers,
-			modifiers=[keep(modifier) for modifier in code[2:6] if modifier],
+			modifiers=[keep(modifier) for modifier in code[2:6] if modifier] if len(code) > 2 else [],
 			place_of_service=keep(elements[5]),
 		)
 		if elements[3]:

@@ -9,7 +9,7 @@ element (IK4) and context (CTX) errors the receiver found. Malformed or truncate
 from __future__ import annotations
 
 from claims_billing.x12.acknowledgement import ElementError, FunctionalAck, SegmentError, TransactionSetAck
-from claims_billing.x12.envelope import TransactionSet, iter_transaction_sets
+from claims_billing.x12.envelope import TransactionSet, iter_transaction_sets, paused_gc
 from claims_billing.x12.errors import X12Error
 from claims_billing.x12.values import whole_number
 
@@ -21,11 +21,12 @@ def read_999(data: bytes) -> list[FunctionalAck]:
 	"""
 	acks = []
 	seen = []
-	for transaction in iter_transaction_sets(data):
-		if transaction.set_id == "999":
-			acks.append(read_999_transaction(transaction))
-		else:
-			seen.append(transaction.set_id)
+	with paused_gc():
+		for transaction in iter_transaction_sets(data):
+			if transaction.set_id == "999":
+				acks.append(read_999_transaction(transaction))
+			else:
+				seen.append(transaction.set_id)
 	if not acks:
 		found = f"it holds {', '.join(sorted(set(seen)))}" if seen else "it has no transaction sets"
 		raise X12Error(f"no 999 transaction set in this file: {found}")

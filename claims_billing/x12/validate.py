@@ -129,6 +129,8 @@ class _FileChecker:
 		self.set_numbers: set[str] = set()
 		self.transaction: tuple[int, str, str] | None = None  # (ST position, ST02, ST01)
 		self.body: _BodyChecker | None = None
+		# One checker per transaction set type, reset for each set: building dispatch tables costs.
+		self.checkers: dict[type, _BodyChecker] = {}
 
 	def add(self, position: int, segment_id: str, message: str, code: str) -> None:
 		self.problems.append(Problem(_at(position, segment_id), message, code))
@@ -142,11 +144,24 @@ class _FileChecker:
 				keyed[segment_id + self.separator] = handler
 		return keyed
 
+	def _body_dispatch(self) -> None:
+		"""Give the open set's checker its dispatch tables, with ``use_extra`` to switch between them."""
+		body = self.body
+		plain = {**self._keys(body.handlers()), **self.envelope_dispatch}
+		extra = body.extra_handlers()
+		modes = (plain, {**plain, **self._keys(extra)} if extra else plain)
+
+		def use_extra(on: bool) -> None:
+			self.dispatch = modes[on]
+
+		body.use_extra = use_extra
+
 	def scan(self, first: int, texts: list[str], delimiters: Delimiters) -> None:
 		if delimiters is not self.delimiters:
 			self.delimiters = delimiters
 			self.separator = delimiters.element
 			self.known_heads = set()
+			self.checkers = {}
 			self.envelope_dispatch = self._keys(
 				{
 					"ISA": self.on_isa,
@@ -157,11 +172,12 @@ class _FileChecker:
 					"SE": self.on_se,
 				}
 			)
-			self.dispatch = (
-				self.envelope_dispatch
-				if self.body is None
-				else {**self._keys(self.body.handlers()), **self.envelope_dispatch}
-			)
+			if self.body is None:
+				self.dispatch = self.envelope_dispatch
+			else:
+				self.checkers = {type(self.body): self.body}
+				self._body_dispatch()
+				self.body.use_extra(False)
 		separator = self.separator
 		dispatch = self.dispatch
 		known_heads = self.known_heads
@@ -402,8 +418,14 @@ class _FileChecker:
 				"277-version",
 			)
 		self.transaction = (position, control, set_id)
-		self.body = checker_class(self.problems, position)
-		self.dispatch = {**self._keys(self.body.handlers()), **self.envelope_dispatch}
+		body = self.checkers.get(checker_class)
+		if body is None:
+			self.body = self.checkers[checker_class] = checker_class(self.problems, position)
+			self._body_dispatch()
+		else:
+			self.body = body
+			body.__init__(self.problems, position)
+		self.body.use_extra(False)
 
 	def on_se(self, position: int, elements: list[str]) -> None:
 		if self.transaction is None:
@@ -481,6 +503,13 @@ class _BodyChecker:
 	def handlers(self) -> dict[str, Handler]:
 		"""The checks by segment ID; segments of other IDs are only counted."""
 		return {"DTP": self.on_dtp, "DTM": self.on_dtm, "DMG": self.on_dmg}
+
+	def extra_handlers(self) -> dict[str, Handler]:
+		"""Checks needed only in some loops; the checker turns them on with ``use_extra(True)``."""
+		return {}
+
+	def use_extra(self, on: bool) -> None:
+		"""Replaced by the file checker: switch ``extra_handlers`` on or off."""
 
 	def add(self, position: int, segment_id: str, message: str, code: str) -> None:
 		self.problems.append(Problem(_at(position, segment_id), message, code))
@@ -650,9 +679,6 @@ class _Checker837(_BodyChecker):
 			"SV1": self.on_sv1,
 			"LX": self.on_lx,
 			"NM1": self.on_nm1,
-			"N3": self.on_address,
-			"N4": self.on_address,
-			"REF": self.on_ref,
 			"HL": self.on_hl,
 			"CLM": self.on_clm,
 			"HI": self.on_hi,
@@ -661,9 +687,14 @@ class _Checker837(_BodyChecker):
 			"BHT": self.on_bht,
 		}
 
+	def extra_handlers(self) -> dict[str, Handler]:
+		# Only the billing provider's own N3, N4 and REF are checked (loop 2010AA).
+		return {"N3": self.on_address, "N4": self.on_address, "REF": self.on_ref}
+
 	def on_dtp(self, position: int, elements: list[str]) -> None:
-		super().on_dtp(position, elements)
-		if self.line is not None and _get(elements, 1) == "472":
+		if len(elements) < 4 or elements[2] != "D8" or cached_valid_date(elements[3]) is None:
+			super().on_dtp(position, elements)
+		if self.line is not None and elements[1] == "472":
 			self.line["dtp472"] = True
 
 	def on_sv1(self, position: int, elements: list[str]) -> None:
@@ -694,15 +725,11 @@ class _Checker837(_BodyChecker):
 		self.line = {"position": position, "sv1": False, "dtp472": False}
 
 	def on_address(self, position: int, elements: list[str]) -> None:
-		block = self.block
-		if block is not None and self.entity == "85" and self.claim is None and block["level"] == "20":
-			block[elements[0]] = True
+		self.block[elements[0]] = True
 
 	def on_ref(self, position: int, elements: list[str]) -> None:
-		block = self.block
-		if block is not None and self.entity == "85" and self.claim is None and block["level"] == "20":
-			if _get(elements, 1) in ("EI", "SY"):
-				block["tax_id"] = True
+		if _get(elements, 1) in ("EI", "SY"):
+			self.block["tax_id"] = True
 
 	def on_hi(self, position: int, elements: list[str]) -> None:
 		if self.claim is not None:
@@ -712,6 +739,7 @@ class _Checker837(_BodyChecker):
 		if self.claim is None and self.block is not None and self.block["level"] == "22":
 			self.block["SBR"] = True
 		self.entity = ""
+		self.use_extra(False)
 
 	def on_bht(self, position: int, elements: list[str]) -> None:
 		self.bht_position = self.bht_position or position
@@ -721,20 +749,22 @@ class _Checker837(_BodyChecker):
 	def on_nm1(self, position: int, elements: list[str]) -> None:
 		entity = _get(elements, 1)
 		self.entity = entity
+		in_2010aa = False
 		if entity == "41" or entity == "40":
 			if self.block is None:
 				self.seen.add("NM1*" + entity)
-			return
-		block = self.block
-		if block is None or self.claim is not None:
-			return
-		if entity == "85" and block["level"] == "20":
-			block["85"] = True
-		elif (entity == "IL" or entity == "PR") and block["level"] == "22":
-			block[entity] = True
+		elif self.block is not None and self.claim is None:
+			block = self.block
+			if entity == "85" and block["level"] == "20":
+				block["85"] = True
+				in_2010aa = True
+			elif (entity == "IL" or entity == "PR") and block["level"] == "22":
+				block[entity] = True
+		self.use_extra(in_2010aa)
 
 	def on_hl(self, position: int, elements: list[str]) -> None:
 		self.finish_block()
+		self.use_extra(False)
 		hierarchical_id, parent, level = _get(elements, 1), _get(elements, 2), _get(elements, 3)
 		if not hierarchical_id:
 			self.add(position, "HL", "HL01 hierarchical id is missing", "837-hl-id")
@@ -786,6 +816,7 @@ class _Checker837(_BodyChecker):
 
 	def on_clm(self, position: int, elements: list[str]) -> None:
 		self.finish_claim()
+		self.use_extra(False)
 		self.seen.add("CLM")
 		_padded(elements, 6)
 		if not elements[1]:

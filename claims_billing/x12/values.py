@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from claims_billing.x12.errors import X12Error
 
-_CACHE_LIMIT = 50_000
+_CACHE_LIMIT = 8192  # entries; a full cache starts over
 _decimals: dict[str, Decimal] = {}
 _dates: dict[str, datetime.date | None] = {}
 
