@@ -166,17 +166,68 @@ def test_unknown_clinician_gets_a_billing_practitioner_and_the_service_says_what
 	assert "No NPI given" in service.problems
 
 
-def test_prescribed_procedure_codes_come_from_the_template(clinic):
-	template = frappe.get_doc(
+def make_procedure_template(codes=(("CPT", "20560"),), item_code=None):
+	return frappe.get_doc(
 		{
 			"doctype": "Clinical Procedure Template",
 			"template": unique("Dry needling"),
-			"item_code": unique("DN"),
+			"item_code": item_code or unique("DN"),
 			"item_group": frappe.db.get_value("Item Group", {"is_group": 0}, "name"),
 			"description": "Trigger point injection",
-			"codification_table": codification(("CPT", "20560")),
+			"codification_table": codification(*codes),
 		}
 	).insert()
+
+
+def make_clinical_procedure(clinic, template, **values):
+	procedure = frappe.get_doc(
+		{
+			"doctype": "Clinical Procedure",
+			"patient": clinic.patient.name,
+			"practitioner": clinic.clinician.name,
+			"procedure_template": template.name,
+			"company": "Test Clinic",
+			"start_date": days_ago(1),
+			"codification_table": codification(("ICD-10-CM", "M79.1")),
+			**values,
+		}
+	).insert()
+	procedure.submit()
+	return procedure
+
+
+def test_clinical_procedure_bills_its_templates_code(clinic):
+	make_fee_schedule([("20560", "", 75)])
+	procedure = make_clinical_procedure(clinic, make_procedure_template())
+	[service] = services_of(procedure)
+	assert (service.procedure_code, service.charge, diagnoses(service)) == ("20560", 75, ["M79.1"])
+	assert service.capture_key == f"Clinical Procedure|{procedure.name}|20560|1"
+
+
+def test_template_without_codes_falls_back_to_a_code_shaped_item_code(clinic):
+	template = make_procedure_template(codes=(), item_code="97750")
+	procedure = make_clinical_procedure(clinic, template)
+	assert [service.procedure_code for service in services_of(procedure)] == ["97750"]
+	not_a_code = make_clinical_procedure(clinic, make_procedure_template(codes=(), item_code=unique("DN")))
+	assert services_of(not_a_code) == []
+
+
+def test_procedure_done_on_an_encounters_prescription_is_not_billed_twice(clinic):
+	template = make_procedure_template()
+	encounter = make_encounter(
+		clinic.patient.name,
+		clinic.clinician.name,
+		codes=[("ICD-10-CM", "M79.1")],
+		procedure_prescription=[{"procedure": template.name, "practitioner": clinic.clinician.name}],
+	)
+	assert [service.procedure_code for service in services_of(encounter)] == ["20560"]
+	prescription = encounter.procedure_prescription[0].name
+	procedure = make_clinical_procedure(clinic, template, prescription=prescription)
+	assert services_of(procedure) == []
+
+
+def test_prescribed_procedure_codes_come_from_the_template(clinic):
+	template = make_procedure_template()
 	encounter = make_encounter(
 		clinic.patient.name,
 		clinic.clinician.name,
