@@ -694,7 +694,7 @@ class _Checker837(_BodyChecker):
 	def on_dtp(self, position: int, elements: list[str]) -> None:
 		if len(elements) < 4 or elements[2] != "D8" or cached_valid_date(elements[3]) is None:
 			super().on_dtp(position, elements)
-		if self.line is not None and elements[1] == "472":
+		if self.line is not None and _get(elements, 1) == "472":
 			self.line["dtp472"] = True
 
 	def on_sv1(self, position: int, elements: list[str]) -> None:

@@ -191,6 +191,19 @@ def test_837p_charge_total_and_version():
 	assert where(validate_file(institutional.encode())) == [("segment 3 (ST)", "837-version")]
 
 
+def test_segments_cut_short_are_problems_not_exceptions():
+	# Found by fuzzing: a bare DTP inside a service line at the very end of a truncated file.
+	good = sample("837p/ig-wheelchair-pwk02-AD.x12")
+	data = good[: good.index(b"DTP*463") + 3]
+	assert where(validate_file(data))[-3:] == [
+		("segment 3 (ST)", "missing-se"),
+		("segment 2 (GS)", "missing-ge"),
+		("segment 1 (ISA)", "missing-iea"),
+	]
+	for cut in range(len(good) - 200, len(good)):
+		assert all(isinstance(problem, Problem) for problem in validate_file(good[:cut]))
+
+
 def test_999_structure():
 	text = (
 		ISA + "GS*FA*S*R*20240101*1200*1*X*005010X231A1~"
