@@ -30,6 +30,8 @@ class StringCache(dict):
 	"""
 
 	def __missing__(self, key: str) -> str:
+		if len(self) >= STRING_CACHE_LIMIT:
+			self.clear()  # mostly unique values: sharing would cost more than it saves
 		self[key] = key
 		return key
 
@@ -162,8 +164,6 @@ class TransactionSet:
 		self.group = group
 		self.delimiters = delimiters
 		self.trailer: tuple[int, list[str]] | None = None  # (position, elements) of SE once read
-		if len(strings) > STRING_CACHE_LIMIT:
-			strings.clear()
 		# ``keep(text)``: the shared copy of ``text``; readers keep strings they store through it.
 		self.keep = strings.__getitem__
 		self._cursor = cursor
