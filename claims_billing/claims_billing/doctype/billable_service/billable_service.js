@@ -16,19 +16,19 @@ frappe.ui.form.on("Billable Service", {
 
 	refresh(frm) {
 		frm.toggle_display("patient_doctype", !frappe.boot.claims_billing?.healthcare_installed);
+		const warnings = [];
 		if (frm.doc.problems) {
-			frm.set_intro(
-				__("Needs attention:") + "<br>" + frappe.utils.escape_html(frm.doc.problems).replace(/\n/g, "<br>"),
-				"orange"
-			);
-		} else if (!frm.is_new() && frm.doc.missing_rate) {
-			frm.set_intro(
-				__("No fee schedule rate applies to this service, so its charge is 0. Add the code to a fee schedule or enter the charge per unit."),
-				"red"
-			);
-		} else {
-			frm.set_intro("");
+			warnings.push(...frm.doc.problems.split("\n").map(frappe.utils.escape_html));
 		}
+		if (!frm.is_new() && frm.doc.missing_rate) {
+			warnings.push(
+				__("No fee schedule rate applies, so the charge is 0. Add the code to a fee schedule or enter the charge per unit.")
+			);
+		}
+		frm.set_intro(
+			warnings.length ? __("Needs attention:") + "<br>" + warnings.join("<br>") : "",
+			frm.doc.problems ? "orange" : "red"
+		);
 		if (!frm.is_new() && frm.doc.status === "Unbilled" && frm.perm[0]?.write) {
 			frm.add_custom_button(__("Void"), () => void_service(frm));
 		}
