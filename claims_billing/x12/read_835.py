@@ -186,11 +186,15 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 						value = decimal(elements[3])
 						if value is None:
 							value = _amount(elements[3], position, segment_id, "CAS03 adjustment amount")
-						target.adjustments.append(
-							Adjustment(keep(elements[1]), keep(elements[2]), value, None)
-						)
-					else:
+						adjustment = Adjustment(keep(elements[1]), keep(elements[2]), value, None)
+						if target.adjustments:
+							target.adjustments.append(adjustment)
+						else:
+							target.adjustments = [adjustment]  # sized to fit: most lines have one CAS
+					elif target.adjustments:
 						target.adjustments.extend(_adjustments(elements, position, keep))
+					else:
+						target.adjustments = _adjustments(elements, position, keep)
 				elif segment_id == "AMT":
 					qualifier = elements[1]
 					if service is not None:
