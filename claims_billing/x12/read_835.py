@@ -24,6 +24,28 @@ from claims_billing.x12.remittance import (
 from claims_billing.x12.values import amount, cached_date, cached_decimal, optional_amount
 
 _ZERO = Decimal(0)
+
+
+class _SharedEmptyList(list):
+	"""The one empty list read remittances share for every list field with nothing in it.
+
+	An 835 has tens of thousands of service lines and most of their lists (modifiers, remark codes...)
+	are empty: one shared empty list instead of one each keeps large remittances several megabytes
+	smaller. It refuses to grow, so a change can never leak into other claims: assign a new list
+	instead (``service.remark_codes = [...]``).
+	"""
+
+	__slots__ = ()
+
+	def _refuse(self, *args, **kwargs):
+		raise TypeError(
+			"this empty list is shared by remittances read from a file and cannot grow; assign a new list instead"
+		)
+
+	append = extend = insert = __setitem__ = __iadd__ = _refuse
+
+
+_EMPTY = _SharedEmptyList()
 # Empty elements that pad a segment whose optional trailing elements were not sent.
 _PADDING = ("",) * 24
 # MIA and MOA elements that carry remark codes (RARCs).
@@ -142,9 +164,15 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 						if paid is None
 						else paid,
 						keep(code[0]),
+						modifiers=_EMPTY,
+						submitted_modifiers=_EMPTY,
+						adjustments=_EMPTY,
+						remark_codes=_EMPTY,
 					)
 					if len(code) > 2:
-						service.modifiers = [keep(m) for m in code[2:6] if m]
+						modifiers = [keep(m) for m in code[2:6] if m]
+						if modifiers:
+							service.modifiers = modifiers
 					if len(elements) > 4:
 						_pad(elements, 8)
 						if elements[4]:
@@ -154,7 +182,9 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 						if elements[6]:
 							original = elements[6].split(component)
 							service.submitted_procedure_code = keep(original[1]) if len(original) > 1 else ""
-							service.submitted_modifiers = [keep(m) for m in original[2:6] if m]
+							modifiers = [keep(m) for m in original[2:6] if m]
+							if modifiers:
+								service.submitted_modifiers = modifiers
 						if elements[7]:
 							service.submitted_units = _amount(
 								elements[7], position, segment_id, "SVC07 submitted units"
@@ -215,7 +245,10 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 						remittance.payer_id = elements[2]
 				elif segment_id == "LQ":
 					if service is not None and elements[1] == "HE" and elements[2]:
-						service.remark_codes.append(keep(elements[2]))
+						if service.remark_codes:
+							service.remark_codes.append(keep(elements[2]))
+						else:
+							service.remark_codes = [keep(elements[2])]
 				elif segment_id == "CLP":
 					_pad(elements, 10)
 					in_claims = True
@@ -237,6 +270,8 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 						keep(elements[7]),
 						keep(elements[8]),
 						keep(elements[9]),
+						adjustments=_EMPTY,
+						remark_codes=_EMPTY,
 					)
 					remittance.claims.append(claim)
 				elif segment_id == "NM1":
@@ -267,7 +302,12 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 						)
 					_pad(elements, 24)
 					indexes = _MIA_REMARK_ELEMENTS if segment_id == "MIA" else _MOA_REMARK_ELEMENTS
-					claim.remark_codes.extend(keep(elements[i]) for i in indexes if elements[i])
+					codes = [keep(elements[i]) for i in indexes if elements[i]]
+					if codes:
+						if claim.remark_codes:
+							claim.remark_codes.extend(codes)
+						else:
+							claim.remark_codes = codes
 				elif segment_id == "BPR":
 					if remittance is not None:
 						raise X12Error("a second BPR in one 835 transaction set", position, segment_id)

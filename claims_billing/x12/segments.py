@@ -29,7 +29,7 @@ ISA_FIELD_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
 _WHITESPACE = " \t\r\n\x0b\x0c\x00"
 _WHITESPACE_BYTES = _WHITESPACE.encode("ascii")
 # Decode and split this many bytes at a time: C speed, without the whole file as text in memory.
-_CHUNK_SIZE = 1 << 16
+_CHUNK_SIZE = 1 << 14
 # An ISA is 106 characters; allow for unpadded or over-long fields before giving up.
 _ISA_SCAN_LIMIT = 1024
 

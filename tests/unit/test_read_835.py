@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
+import json
 from collections import Counter
 from decimal import Decimal
 
@@ -274,3 +276,16 @@ def test_other_file_types_are_refused():
 		read_835(sample("999/four-st-accepted-for-834.x12"))
 	with pytest.raises(X12Error, match="not an X12 file"):
 		read_835(b'{"json": true}')
+
+
+def test_empty_lists_are_shared_and_refuse_to_grow():
+	(remittance,) = read_835(sample("835/ig-tertiary-payment.x12"))
+	(claim,) = remittance.claims
+	(service,) = claim.services
+	assert service.remark_codes == [] and service.modifiers == [] and claim.adjustments == []
+	assert service.remark_codes is claim.adjustments  # one shared empty list, not one per field
+	with pytest.raises(TypeError, match="assign a new list instead"):
+		service.remark_codes.append("N1")
+	service.remark_codes = ["N1"]
+	assert service.remark_codes == ["N1"] and claim.remark_codes == []
+	assert copy.deepcopy(claim).adjustments == [] and json.dumps(claim.remark_codes) == "[]"
