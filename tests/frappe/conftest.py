@@ -24,14 +24,39 @@ HERE = pathlib.Path(__file__).resolve().parent
 try:
 	import frappe
 except ImportError:
-	pytest.skip(
-		f"Frappe tier skipped: frappe is not importable here; run `bash tests/frappe/run.sh` (bench {BENCH})",
-		allow_module_level=True,
+	frappe = None
+
+if frappe is None:
+	UNAVAILABLE = (
+		f"Frappe tier skipped: frappe is not importable here; run `bash tests/frappe/run.sh` (bench {BENCH})"
 	)
-if not (SITES_PATH / SITE / "site_config.json").exists():
-	pytest.skip(f"Frappe tier skipped: no site {SITE} in {SITES_PATH}", allow_module_level=True)
+elif not (SITES_PATH / SITE / "site_config.json").exists():
+	UNAVAILABLE = f"Frappe tier skipped: no site {SITE} in {SITES_PATH}"
+else:
+	UNAVAILABLE = None
 
 sys.path.insert(0, str(HERE))
+
+
+class BenchUnavailable(pytest.Item):
+	"""Stands in for a test module that can't even be imported without a bench: one visible skip."""
+
+	def runtest(self):
+		pytest.skip(UNAVAILABLE)
+
+	def reportinfo(self):
+		return self.path, None, UNAVAILABLE
+
+
+class UnimportedModule(pytest.File):
+	def collect(self):
+		yield BenchUnavailable.from_parent(self, name="frappe_tier")
+
+
+def pytest_pycollect_makemodule(module_path, parent):
+	if UNAVAILABLE:
+		return UnimportedModule.from_parent(parent, path=module_path)
+	return None
 
 
 def connect(site: str) -> None:
