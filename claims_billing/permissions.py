@@ -50,5 +50,7 @@ def remove_restrictions(practitioner: str | None = None, user: str | None = None
 
 def on_user_update(user, method=None):
 	"""doc_events hook: roles changed, so re-check the user's practitioner restriction."""
+	if not frappe.db.table_exists(PRACTITIONER):
+		return  # mid-install or mid-uninstall
 	for practitioner in frappe.get_all(PRACTITIONER, filters={"user": user.name}, pluck="name"):
 		sync_practitioner_restriction(user.name, practitioner)
