@@ -199,6 +199,7 @@ def test_desk_workspace_list_and_new_service(web_server, desk_data, browser):
 	browser.find_element(By.TAG_NAME, "body").send_keys(Keys.CONTROL, "s")
 	wait_for(browser, lambda d: "/app/billable-service/SVC-" in d.current_url)
 	wait_for(browser, lambda d: "Unbilled" in visible_text(d, ".page-head .indicator-pill"))
+	browser.execute_script("window.scrollTo(0, 0)")
 	browser.save_screenshot(SHOTS.format("new_service"))
 
 	name = browser.current_url.rsplit("/", 1)[-1]
