@@ -21,7 +21,7 @@ from claims_billing.x12.remittance import (
 	Remittance,
 	ServicePayment,
 )
-from claims_billing.x12.values import amount, cached_date, cached_decimal, optional_amount
+from claims_billing.x12.values import amount, cached_date, cached_decimal, cached_valid_date, optional_amount
 
 _ZERO = Decimal(0)
 
@@ -128,6 +128,7 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 	keep = transaction.keep
 	decimal = cached_decimal
 	date = cached_date
+	known_date = cached_valid_date
 	remittance: Remittance | None = None
 	claim: ClaimPayment | None = None
 	service: ServicePayment | None = None
@@ -193,10 +194,11 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 				elif segment_id == "DTM":
 					qualifier = elements[1]
 					if service is not None:
+						value = known_date(elements[2]) or date(elements[2])
 						if qualifier == "472" or qualifier == "150":
-							service.service_date = date(elements[2])
+							service.service_date = value
 						elif qualifier == "151":
-							service.service_date_end = date(elements[2])
+							service.service_date_end = value
 					elif claim is not None:
 						if qualifier == "232":
 							claim.statement_from = date(elements[2])
@@ -229,8 +231,11 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 					qualifier = elements[1]
 					if service is not None:
 						if qualifier == "B6":
-							service.allowed = _amount(
-								elements[2], position, segment_id, "AMT02 allowed amount"
+							value = decimal(elements[2])
+							service.allowed = (
+								_amount(elements[2], position, segment_id, "AMT02 allowed amount")
+								if value is None
+								else value
 							)
 					elif claim is not None and qualifier == "AU":
 						claim.coverage_amount = _amount(
