@@ -23,6 +23,9 @@ if [ ! -x "$BENCH/env/bin/python" ] || [ ! -d "$BENCH/apps/frappe" ] || [ ! -d "
 fi
 
 BENCH_USER="$(stat -c %U "$BENCH")"
+# One Frappe tier at a time per machine: runs share the bench's app copy and the test sites.
+exec 9>/tmp/claims_billing_frappe_tier.lock
+flock 9
 started=$(date +%s)
 step() { echo "== [$(($(date +%s) - started))s] $*"; }
 as_bench_user() {
