@@ -6,6 +6,7 @@ Clearinghouse, with the errors in words. ``apply_277ca(reports, known_claim_ids)
 277CA lists (TRN02 = our claim id) an update: Accepted or Rejected by Payer, with the status codes in
 words, the payer claim number (REF*1K), the charge (STC04) and the date (STC02). Whatever cannot be
 tied to a claim we sent comes back in ``unmatched`` with the reason; nothing is dropped.
+``apply_response_file(data, ...)`` reads a file and does either, as its transaction sets need.
 ``plan_status_changes`` turns updates into history rows, skipping (with the reason) any the claim's
 current status does not allow, such as a late acknowledgement for a claim already paid.
 
@@ -57,6 +58,7 @@ from claims_billing.x12.acknowledgement import (
 	StatusInfo,
 	TransactionSetAck,
 )
+from claims_billing.x12.document import TYPE_277CA, TYPE_999, read_document
 from claims_billing.x12.envelope import iter_transaction_sets
 
 VERSION_837P = "005010X222A1"
@@ -590,6 +592,40 @@ def apply_277ca(
 				continue
 			result.updates.append(_claim_update(claim, claim_id, where))
 		result.unmatched.extend(_level_rejections(report, where))
+	return result
+
+
+def apply_response_file(
+	data: bytes,
+	sent_groups: Iterable[SentGroup],
+	known_claim_ids: Collection[str] | Callable[[str], bool],
+) -> AcknowledgementResult:
+	"""Read a response file and apply its 999 and 277CA transaction sets, in file order.
+
+	Other transaction sets (an 835, an 837P) are reported as unmatched: they belong elsewhere.
+	Raises ``X12Error`` when the file cannot be read.
+	"""
+	transactions = read_document(data)
+	groups = list(sent_groups)
+	result = AcknowledgementResult()
+	for transaction in transactions:
+		if transaction.type == TYPE_999:
+			part = apply_999([transaction.content], groups)
+		elif transaction.type == TYPE_277CA:
+			part = apply_277ca([transaction.content], known_claim_ids)
+		else:
+			where = f"{transaction.type} {transaction.control_number}"
+			result.unmatched.append(
+				Unmatched(
+					"other transaction set",
+					where,
+					f"Transaction set {where} (ST at segment {transaction.position}) is not a 999 or 277CA "
+					"acknowledgement; it is not applied here.",
+				)
+			)
+			continue
+		result.updates.extend(part.updates)
+		result.unmatched.extend(part.unmatched)
 	return result
 
 

@@ -398,6 +398,29 @@ def test_every_category_in_the_code_list_has_a_deliberate_outcome():
 	assert (acks.ACCEPTED_CATEGORIES | acks.REJECTED_CATEGORIES) <= set(categories)
 
 
+def test_a_response_file_is_read_and_each_acknowledgement_applied():
+	data = sample("277ca/emedny-accepted-A1-A2.x12") + b"\n" + functional_ack("2044", [], "A*3*3*3")
+	result = acks.apply_response_file(data, [three_set_group()], {"5781"})
+	assert [(u.claim_id, u.new_status) for u in result.updates] == [
+		("5781", cs.ACCEPTED_BY_PAYER),
+		("CB-000101", cs.ACCEPTED_BY_CLEARINGHOUSE),
+		("CB-000102", cs.ACCEPTED_BY_CLEARINGHOUSE),
+		("CB-000201", cs.ACCEPTED_BY_CLEARINGHOUSE),
+		("CB-000301", cs.ACCEPTED_BY_CLEARINGHOUSE),
+		("CB-000302", cs.ACCEPTED_BY_CLEARINGHOUSE),
+	]
+	assert result.unmatched == []
+
+
+def test_a_remittance_given_as_a_response_is_reported_not_applied():
+	result = acks.apply_response_file(sample("835/denied-claim-multiple-svc.x12"), [], set())
+	assert result.updates == []
+	(unmatched,) = result.unmatched
+	assert unmatched.kind == "other transaction set"
+	assert unmatched.reason.endswith("is not a 999 or 277CA acknowledgement; it is not applied here.")
+	assert unmatched.reason.startswith(f"Transaction set {unmatched.reference} (ST at segment 3)")
+
+
 # --- status plans ---------------------------------------------------------------------------------
 
 
