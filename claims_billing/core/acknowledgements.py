@@ -356,7 +356,8 @@ def _match_group(ack: FunctionalAck, index: dict[str, list[SentGroup]], where: s
 			f"The 999 acknowledges a functional group of type {ack.functional_id} (AK101), "
 			f"but group {number} we sent holds claims (HC).",
 		)
-	if ack.version and group.version and ack.version != group.version:
+	# Addenda aside (005010X222 and 005010X222A1 are both 837P), the guides must agree.
+	if ack.version and group.version and ack.version[:10] != group.version[:10]:
 		return Unmatched(
 			"999 group",
 			f"{where}, group {number}",

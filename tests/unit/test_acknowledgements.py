@@ -103,6 +103,13 @@ def test_999s_for_enrollment_files_do_not_touch_claims():
 # --- 999 written for these tests -------------------------------------------------------------------
 
 
+def test_a_999_naming_the_guide_without_its_addendum_still_matches():
+	result = acks.apply_999(
+		read_999(functional_ack("2044", [], "A*3*3*3", "005010X222")), [three_set_group()]
+	)
+	assert len(result.updates) == 5 and result.unmatched == []
+
+
 def test_one_rejected_set_of_three_rejects_only_its_claims():
 	data = functional_ack(
 		"2044",
