@@ -780,6 +780,30 @@ class ClaimPosting:
 		"""Credit the claim's insurance receivable with this: paid + write-offs + other + PR."""
 		return self.breakdown.adjudicated
 
+	@property
+	def contractual_write_off_debit(self) -> Decimal:
+		return self.breakdown.contractual
+
+	@property
+	def other_adjustment_debits(self) -> dict[str, Decimal]:
+		"""Other adjustments per account category (``OTHER_ADJUSTMENT_ACCOUNTS``)."""
+		debits: dict[str, Decimal] = {}
+		for group, amount in self.breakdown.other_adjustments_by_group().items():
+			account = OTHER_ADJUSTMENT_ACCOUNTS.get(group, ACCOUNT_UNKNOWN_ADJUSTMENT)
+			debits[account] = debits.get(account, _ZERO) + amount
+		return debits
+
+	@property
+	def patient_responsibility_account(self) -> str:
+		if self.patient_responsibility_to == TO_NEXT_PAYER:
+			return ACCOUNT_NEXT_PAYER_RECEIVABLE
+		return ACCOUNT_PATIENT_RECEIVABLE
+
+	@property
+	def patient_responsibility_debit(self) -> Decimal:
+		"""Debit ``patient_responsibility_account`` (the patient's, or the next payer's) with this."""
+		return self.breakdown.patient_responsibility
+
 
 @dataclass(kw_only=True)
 class UnappliedPayment:
@@ -937,15 +961,18 @@ def plan_posting(
 			)
 		)
 		signed_entries.append(
-			(ACCOUNT_CONTRACTUAL_WRITE_OFF, breakdown.contractual, {**common, "memo": "contractual (CO)"})
+			(
+				ACCOUNT_CONTRACTUAL_WRITE_OFF,
+				posting.contractual_write_off_debit,
+				{**common, "memo": "contractual (CO)"},
+			)
 		)
-		for group, amount in breakdown.other_adjustments_by_group().items():
-			account = OTHER_ADJUSTMENT_ACCOUNTS.get(group, ACCOUNT_UNKNOWN_ADJUSTMENT)
-			signed_entries.append((account, amount, {**common, "memo": f"adjustments ({group})"}))
+		for account, amount in posting.other_adjustment_debits.items():
+			signed_entries.append((account, amount, {**common, "memo": "other adjustments (OA, PI, CR)"}))
 		signed_entries.append(
 			(
-				ACCOUNT_NEXT_PAYER_RECEIVABLE if to_next else ACCOUNT_PATIENT_RECEIVABLE,
-				breakdown.patient_responsibility,
+				posting.patient_responsibility_account,
+				posting.patient_responsibility_debit,
 				{**common, "memo": "patient responsibility (PR)"},
 			)
 		)

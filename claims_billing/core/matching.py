@@ -509,10 +509,11 @@ def match_lines(payment: ClaimPayment, claim: OpenClaim) -> LineMatching:
 		if index in paid_lines:
 			continue
 		shown = ":".join([line.procedure_code, *line.modifiers])
+		date = line.service_date or "no date"
 		unmatched.append(
 			UnmatchedLine(
 				index,
-				f"line {index + 1} ({shown}, {line.service_date}, charge {line.charge}) has no service payment "
+				f"line {index + 1} ({shown}, {date}, charge {line.charge}) has no service payment "
 				"on this claim payment",
 			)
 		)

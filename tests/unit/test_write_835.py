@@ -8,6 +8,8 @@ import re
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from claims_billing.core import adjudication as adj
 from claims_billing.core.adjudication import adjudicate, check_payment, plan_posting, reverse_and_correct
@@ -438,3 +440,53 @@ def test_reversal_of_negates_every_amount():
 	assert reversal.services[0].allowed == D(-120)
 	assert payment.paid == D("169.50")  # the original is untouched
 	assert adjudicate(reversal).figures() == -adjudicate(payment).figures()
+
+
+# --- any decision: written, read back, adjudicated ----------------------------------------------------
+
+_cents = st.integers(min_value=0, max_value=100_00).map(lambda n: D(n) / 100)
+
+
+@st.composite
+def line_decisions(draw, charge: Decimal):
+	if draw(st.booleans()) and draw(st.booleans()):
+		group = draw(st.sampled_from(["CO", "PR", "OA", "PI"]))
+		return LineDecision(denial=(group, draw(st.sampled_from(["50", "204", "29", "97"]))))
+	allowed = min(charge, draw(_cents) * 3)
+	parts = [min(draw(_cents), allowed) for _ in range(3)]
+	if sum(parts) > allowed:
+		parts = [D(0), D(0), allowed]
+	return LineDecision(allowed=allowed, deductible=parts[0], coinsurance=parts[1], copay=parts[2])
+
+
+@st.composite
+def adjudicated_claims(draw):
+	codes = draw(st.lists(st.sampled_from(sorted(f.PROCEDURE_CHARGES)), min_size=1, max_size=6))
+	lines = [f.make_line(code, line_control_number=f"L{n}") for n, code in enumerate(codes)]
+	our_claim = f.make_claim(lines=lines)
+	decisions = [draw(line_decisions(line.charge)) for line in lines]
+	interest = draw(_cents)
+	return our_claim, ClaimDecision(our_claim.claim_id, lines=decisions), interest
+
+
+@settings(max_examples=60, deadline=None)
+@given(adjudicated_claims())
+def test_any_decision_round_trips_and_balances(case):
+	our_claim, decision, interest = case
+	npi = our_claim.billing_provider.npi
+	plb = [ProviderAdjustment(npi, PLB_DATE, "L6", "INT", -interest)] if interest else []
+	remittance = era([our_claim], [decision], method="CHK", provider_adjustments=plb)
+	data = write_835(remittance, f.make_envelope(), DETAILS)
+	assert read_835(data) == [remittance]
+	(payment,) = remittance.claims
+	breakdown = adjudicate(payment)
+	assert breakdown.balanced and breakdown.problems == []
+	expected_paid = sum(
+		(D(0) if d.denial else d.allowed - d.deductible - d.coinsurance - d.copay for d in decision.lines),
+		D(0),
+	)
+	assert breakdown.paid == expected_paid
+	assert breakdown.deductible == sum((d.deductible for d in decision.lines if not d.denial), D(0))
+	plan = plan_posting(remittance, [our_claim.claim_id])
+	assert plan.balanced and plan.problems == []
+	assert plan.totals.get(adj.ACCOUNT_BANK, D(0)) == expected_paid + interest
