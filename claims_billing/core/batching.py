@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from claims_billing.core.acknowledgements import SentGroup, SentTransactionSet
 from claims_billing.transport.base import outbound_file_name
 from claims_billing.x12.claim import Claim, Envelope, Receiver, Submitter
-from claims_billing.x12.write_837p import IMPLEMENTATION_GUIDE, MAX_CONTROL_NUMBER, write_837p
+from claims_billing.x12.interchange import MAX_CONTROL_NUMBER
+from claims_billing.x12.write_837p import IMPLEMENTATION_GUIDE, write_837p
 
 DEFAULT_MAX_CLAIMS_PER_FILE = 5000
 # The transports' default; fields: sender, receiver, icn (9 digits), gcn, date, sequence, npi.

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from claims_billing.x12.claim import Address, Adjustment, Claim, Envelope, Payer
+from claims_billing.x12.interchange import SEPARATOR_NAMES, check_envelope, finish, header
 from claims_billing.x12.remittance import (
 	CLAIM_STATUS_DENIED,
 	CLAIM_STATUS_REVERSAL,
@@ -40,7 +41,6 @@ from claims_billing.x12.remittance import (
 from claims_billing.x12.write_837p import format_decimal
 
 IMPLEMENTATION_GUIDE = "005010X221A1"
-MAX_CONTROL_NUMBER = 999_999_999
 MAX_CAS_TRIPLETS = 6
 MAX_CAS_SEGMENTS = 99  # per claim or service loop
 MAX_MOA_REMARKS = 5
@@ -79,12 +79,7 @@ CLAIM_FILING_INDICATORS = frozenset(
 _FILING_INDICATOR_FROM_837 = {"CI": "12", "BL": "12", "11": "ZZ", "09": "ZZ", "10": "ZZ", "FI": "OF"}
 _CENT = Decimal("0.01")
 
-_SEPARATOR_NAMES = {
-	"element_separator": "element separator",
-	"component_separator": "component separator",
-	"repetition_separator": "repetition separator",
-	"segment_terminator": "segment terminator",
-}
+_SEPARATOR_NAMES = SEPARATOR_NAMES
 
 
 @dataclass
@@ -143,20 +138,7 @@ class _Writer:
 	def __init__(self, envelope: Envelope, details: EraDetails):
 		self.envelope = envelope
 		self.details = details
-		separators = {}
-		for name in _SEPARATOR_NAMES:
-			value = getattr(envelope, name)
-			if not isinstance(value, str) or len(value) != 1 or not value.isascii():
-				raise ValueError(f"envelope.{name}: must be one ASCII character")
-			if value.isalnum() or value == " ":
-				raise ValueError(
-					f"envelope.{name}: {value!r} cannot be a separator (letters, digits and space)"
-				)
-			separators[value] = name
-		if len(separators) != len(_SEPARATOR_NAMES):
-			raise ValueError(
-				"envelope: element, component, repetition separators and segment terminator must differ"
-			)
+		separators = check_envelope(envelope, ("interchange_control_number", "group_control_number"))
 		self._separators = separators
 		self._bad_text = re.compile("[^\x20-\x7e]|[" + re.escape("".join(separators)) + "]")
 		self.e = envelope.element_separator
@@ -167,31 +149,8 @@ class _Writer:
 
 	def _check_envelope(self) -> None:
 		env = self.envelope
-		for name in ("interchange_control_number", "group_control_number"):
-			number = getattr(env, name)
-			if (
-				isinstance(number, bool)
-				or not isinstance(number, int)
-				or not 1 <= number <= MAX_CONTROL_NUMBER
-			):
-				raise ValueError(f"envelope.{name}: must be a whole number from 1 to {MAX_CONTROL_NUMBER}")
-		for name in ("sender_id", "receiver_id"):
-			value = getattr(env, name)
-			if not value or len(value) > 15:
-				raise ValueError(f"envelope.{name}: must be 1 to 15 characters (ISA06/ISA08)")
-			self._text(value, f"envelope.{name}")
-		for name in ("sender_qualifier", "receiver_qualifier"):
-			if len(getattr(env, name)) != 2:
-				raise ValueError(f"envelope.{name}: must be 2 characters (ISA05/ISA07)")
-		for name in ("application_sender_code", "application_receiver_code"):
-			value = getattr(env, name)
-			if value and not 2 <= len(value) <= 15:
-				raise ValueError(f"envelope.{name}: must be 2 to 15 characters (GS02/GS03)")
-			self._text(value, f"envelope.{name}")
-		if not isinstance(env.created, datetime.datetime):
-			raise ValueError("envelope.created: must be a date and time (ISA09/ISA10, GS04/GS05)")
-		if env.usage_indicator not in ("P", "T"):
-			raise ValueError("envelope.usage_indicator: must be P (production) or T (test)")
+		for name in ("sender_id", "receiver_id", "application_sender_code", "application_receiver_code"):
+			self._text(getattr(env, name), f"envelope.{name}")
 
 	def _text(self, value: str, path: str, required: bool = False, max_length: int = 0) -> str:
 		"""``value`` when the file can carry it; raises naming ``path`` (never the value) otherwise."""
@@ -219,21 +178,7 @@ class _Writer:
 
 	def write(self, remittances: list[Remittance]) -> bytes:
 		env = self.envelope
-		created = env.created
-		out = [self._isa()]
-		out.append(
-			self._segment(
-				"GS",
-				"HP",
-				env.application_sender_code or env.sender_id,
-				env.application_receiver_code or env.receiver_id,
-				_date(created),
-				f"{created.hour:02d}{created.minute:02d}",
-				str(env.group_control_number),
-				"X",
-				IMPLEMENTATION_GUIDE,
-			)
-		)
+		out = header(env, "HP", IMPLEMENTATION_GUIDE)
 		seen = set()
 		for index, remittance in enumerate(remittances):
 			path = f"remittances[{index}]" if len(remittances) > 1 else "remittance"
@@ -247,35 +192,7 @@ class _Writer:
 			out.append(self._segment("ST", "835", control))
 			self._transaction(out, remittance, path)
 			out.append(self._segment("SE", str(len(out) - start + 1), control))
-		out.append(self._segment("GE", str(len(remittances)), str(env.group_control_number)))
-		out.append(self._segment("IEA", "1", f"{env.interchange_control_number:09d}"))
-		terminator = env.segment_terminator + ("\n" if env.line_break else "")
-		return (terminator.join(out) + terminator).encode("ascii")
-
-	def _isa(self) -> str:
-		env = self.envelope
-		created = env.created
-		return self.e.join(
-			(
-				"ISA",
-				"00",
-				" " * 10,
-				"00",
-				" " * 10,
-				env.sender_qualifier,
-				env.sender_id.ljust(15),
-				env.receiver_qualifier,
-				env.receiver_id.ljust(15),
-				f"{created.year % 100:02d}{created.month:02d}{created.day:02d}",
-				f"{created.hour:02d}{created.minute:02d}",
-				env.repetition_separator,
-				"00501",
-				f"{env.interchange_control_number:09d}",
-				"0",
-				env.usage_indicator,
-				env.component_separator,
-			)
-		)
+		return finish(out, env, transaction_sets=len(remittances))
 
 	# --- header ---
 

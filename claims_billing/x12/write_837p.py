@@ -16,7 +16,6 @@ Messages name fields, never echo their values (they may be patient data).
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import re
 from decimal import Decimal
 
@@ -35,9 +34,9 @@ from claims_billing.x12.claim import (
 	ServiceLine,
 	Submitter,
 )
+from claims_billing.x12.interchange import SEPARATOR_NAMES, check_envelope, finish, header
 
 IMPLEMENTATION_GUIDE = "005010X222A1"
-MAX_CONTROL_NUMBER = 999_999_999
 MAX_CLAIM_ID_LENGTH = 20  # CLM01: the TR3 asks receivers to keep only 20 characters
 MAX_DIAGNOSES = 12
 MAX_DIAGNOSIS_POINTERS = 4
@@ -64,12 +63,7 @@ _ENVELOPE_TEXT_FIELDS = (
 	"reference_id",
 )
 
-_SEPARATOR_NAMES = {
-	"element_separator": "element separator",
-	"component_separator": "component separator",
-	"repetition_separator": "repetition separator",
-	"segment_terminator": "segment terminator",
-}
+_SEPARATOR_NAMES = SEPARATOR_NAMES
 
 
 def write_837p(claims: list[Claim], submitter: Submitter, receiver: Receiver, envelope: Envelope) -> bytes:
@@ -202,47 +196,9 @@ class _Writer:
 	# --- checks ---
 
 	def _check_envelope(self, envelope: Envelope) -> None:
-		chars = []
-		for name in _SEPARATOR_NAMES:
-			value = getattr(envelope, name)
-			if not isinstance(value, str) or len(value) != 1 or not value.isascii():
-				raise ValueError(f"envelope.{name}: must be one ASCII character")
-			if value.isalnum() or value == " ":
-				raise ValueError(
-					f"envelope.{name}: {value!r} cannot be a separator (letters, digits and space are data)"
-				)
-			chars.append(value)
-		if len(set(chars)) != len(chars):
-			raise ValueError(
-				"envelope: element, component, repetition separators and segment terminator must differ"
-			)
-		for name in ("interchange_control_number", "group_control_number", "transaction_set_control_number"):
-			number = getattr(envelope, name)
-			if (
-				isinstance(number, bool)
-				or not isinstance(number, int)
-				or not 1 <= number <= MAX_CONTROL_NUMBER
-			):
-				raise ValueError(
-					f"envelope.{name}: must be a whole number from 1 to {MAX_CONTROL_NUMBER}, got {number!r}"
-				)
-		for name in ("sender_id", "receiver_id"):
-			value = getattr(envelope, name)
-			if not value or len(value) > 15:
-				raise ValueError(f"envelope.{name}: must be 1 to 15 characters (ISA06/ISA08)")
-		for name in ("sender_qualifier", "receiver_qualifier"):
-			if len(getattr(envelope, name)) != 2:
-				raise ValueError(f"envelope.{name}: must be 2 characters (ISA05/ISA07)")
-		for name in ("application_sender_code", "application_receiver_code"):
-			value = getattr(envelope, name)
-			if value and not 2 <= len(value) <= 15:
-				raise ValueError(f"envelope.{name}: must be 2 to 15 characters (GS02/GS03)")
-		if not isinstance(envelope.created, datetime.datetime):
-			raise ValueError(
-				"envelope.created: must be a date and time (ISA09/ISA10, GS04/GS05, BHT04/BHT05)"
-			)
-		if envelope.usage_indicator not in ("P", "T"):
-			raise ValueError("envelope.usage_indicator: must be P (production) or T (test)")
+		check_envelope(
+			envelope, ("interchange_control_number", "group_control_number", "transaction_set_control_number")
+		)
 		if len(envelope.reference_id) > 50:
 			raise ValueError("envelope.reference_id: at most 50 characters (BHT03)")
 
@@ -450,30 +406,14 @@ class _Writer:
 
 		env = self.envelope
 		e = self.e
-		out: list[str] = []
-		out.append(self._isa())
+		out: list[str] = header(env, "HC", IMPLEMENTATION_GUIDE)
 		created = env.created
-		gs_date = f"{created.year:04d}{created.month:02d}{created.day:02d}"
-		gs_time = f"{created.hour:02d}{created.minute:02d}"
-		out.append(
-			e.join(
-				(
-					"GS",
-					"HC",
-					env.application_sender_code or env.sender_id,
-					env.application_receiver_code or env.receiver_id,
-					gs_date,
-					gs_time,
-					str(env.group_control_number),
-					"X",
-					IMPLEMENTATION_GUIDE,
-				)
-			)
-		)
+		bht_date = f"{created.year:04d}{created.month:02d}{created.day:02d}"
+		bht_time = f"{created.hour:02d}{created.minute:02d}"
 		st_index = len(out)
 		st_control = f"{env.transaction_set_control_number:04d}"
 		out.append(e.join(("ST", "837", st_control, IMPLEMENTATION_GUIDE)))
-		out.append(e.join(("BHT", "0019", "00", env.reference_id or st_control, gs_date, gs_time, "CH")))
+		out.append(e.join(("BHT", "0019", "00", env.reference_id or st_control, bht_date, bht_time, "CH")))
 		self._submitter(out, submitter)
 		out.append(
 			e.join(
@@ -520,35 +460,7 @@ class _Writer:
 							self._claim(out, claim)
 
 		out.append(e.join(("SE", str(len(out) - st_index + 1), st_control)))
-		out.append(e.join(("GE", "1", str(env.group_control_number))))
-		out.append(e.join(("IEA", "1", f"{env.interchange_control_number:09d}")))
-		terminator = env.segment_terminator + ("\n" if env.line_break else "")
-		return (terminator.join(out) + terminator).encode("ascii")
-
-	def _isa(self) -> str:
-		env = self.envelope
-		created = env.created
-		return self.e.join(
-			(
-				"ISA",
-				"00",
-				" " * 10,
-				"00",
-				" " * 10,
-				env.sender_qualifier,
-				env.sender_id.ljust(15),
-				env.receiver_qualifier,
-				env.receiver_id.ljust(15),
-				f"{created.year % 100:02d}{created.month:02d}{created.day:02d}",
-				f"{created.hour:02d}{created.minute:02d}",
-				env.repetition_separator,
-				"00501",
-				f"{env.interchange_control_number:09d}",
-				"0",
-				env.usage_indicator,
-				env.component_separator,
-			)
-		)
+		return finish(out, env, transaction_sets=1)
 
 	# --- header loops ---
 

@@ -11,8 +11,8 @@ import pytest
 from claims_billing.core.batching import BatchingError, BatchSetup, build_batches
 from claims_billing.transport.base import TransportConfigError
 from claims_billing.x12.envelope import iter_transaction_sets
+from claims_billing.x12.interchange import MAX_CONTROL_NUMBER
 from claims_billing.x12.read_837p import read_837p
-from claims_billing.x12.write_837p import MAX_CONTROL_NUMBER
 from tests import factories as f
 
 
