@@ -20,6 +20,8 @@ after_migrate = "claims_billing.setup.install.after_migrate"
 boot_session = "claims_billing.boot.boot_session"
 
 doctype_js = {"Patient": "public/js/patient.js"}
+# Unbilled Services list actions: claims (Initiate Claim, bulk).
+doctype_list_js = {"Billable Service": ["public/js/unbilled_services_claims.js"]}
 
 # Healthcare's DocTypes only exist where Healthcare is installed; elsewhere these never fire.
 doc_events = {
@@ -40,5 +42,15 @@ doc_events = {
 	},
 	"User": {
 		"on_update": "claims_billing.permissions.on_user_update",
+	},
+}
+
+# Clearinghouse: send queued claims and fetch responses (claims_billing.jobs.clearinghouse).
+scheduler_events = {
+	"cron": {
+		"*/15 * * * *": [
+			"claims_billing.jobs.clearinghouse.send_queued_claims",
+			"claims_billing.jobs.clearinghouse.receive_responses",
+		],
 	},
 }

@@ -13,6 +13,7 @@ from frappe.custom.doctype.property_setter.property_setter import make_property_
 from claims_billing.permissions import remove_restrictions
 from claims_billing.settings import SETTINGS
 from claims_billing.setup.accounts import ACCOUNT_FIELDS, ensure_default_accounts
+from claims_billing.setup.claim_fields import add_claim_custom_fields, remove_claim_custom_fields
 from claims_billing.setup.code_systems import ensure_billing_code_systems, remove_billing_code_systems
 from claims_billing.setup.custom_fields import add_healthcare_custom_fields, remove_healthcare_custom_fields
 from claims_billing.setup.install_records import remembered
@@ -50,6 +51,7 @@ def sync_setup():
 	settings = frappe.get_single(SETTINGS)
 	set_settings_defaults(settings)
 	ensure_service_list_settings(settings)
+	add_claim_custom_fields()
 	if healthcare_installed():
 		setup_healthcare_integration(settings)
 	else:
@@ -81,6 +83,7 @@ def after_app_install(app_name: str):
 def before_uninstall():
 	settings = frappe.get_single(SETTINGS)
 	remove_healthcare_integration(settings)
+	remove_claim_custom_fields()
 	revoke_read_access(READ_ACCESS)
 	kept = remove_installed_accounts(settings)
 	if kept:

@@ -60,6 +60,13 @@ if ! as_bench_user "'$BENCH/env/bin/python' -c 'import selenium'" 2>/dev/null; t
 	as_bench_user "'$BENCH/env/bin/pip' install --quiet --disable-pip-version-check 'selenium>=4.20,<5'" ||
 		echo "could not install selenium: the browser test will be skipped"
 fi
+# Claim tests judge every 837P with pyx12 and run an asyncssh SFTP server (sshd needs root; pytest
+# runs as the bench user).
+if ! as_bench_user "'$BENCH/env/bin/python' -c 'import pyx12, asyncssh'" 2>/dev/null; then
+	step "pip install pyx12 and asyncssh into the bench env"
+	as_bench_user "'$BENCH/env/bin/pip' install --quiet --disable-pip-version-check 'pyx12==4.0.0' 'asyncssh>=2.14'" ||
+		echo "could not install pyx12/asyncssh: the claim tests will fail"
+fi
 if [ "$(id -u)" = 0 ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; }; then
 	step "apt-get install chromium chromium-driver"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null ||

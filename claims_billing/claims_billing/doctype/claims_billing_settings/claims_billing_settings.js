@@ -9,6 +9,9 @@ frappe.ui.form.on("Claims Billing Settings", {
 		frm.set_query("insurance_receivable_account", account_query("Receivable"));
 		frm.set_query("patient_receivable_account", account_query("Receivable"));
 		frm.set_query("contractual_adjustment_account", account_query(null, "Expense"));
+		frm.set_query("stripe_deposit_account", () => ({
+			filters: { company: frm.doc.company, is_group: 0, account_type: ["in", ["Bank", "Cash"]] },
+		}));
 		frm.set_query("cost_center", () => ({ filters: { company: frm.doc.company, is_group: 0 } }));
 	},
 	create_default_accounts(frm) {
@@ -19,6 +22,52 @@ frappe.ui.form.on("Claims Billing Settings", {
 					: __("All accounts were already set"),
 				indicator: "green",
 			});
+			frm.reload_doc();
+		});
+	},
+});
+
+// Clearinghouse connection (claims_billing.claims_api).
+frappe.ui.form.on("Claims Billing Settings", {
+	test_connection(frm) {
+		frappe.xcall("claims_billing.claims_api.test_connection").then((result) => {
+			if (result.host_key) {
+				frappe.confirm(
+					__("{0}<br><br>Pin host key {1}? Only do this after the clearinghouse confirmed the fingerprint.", [
+						frappe.utils.escape_html(result.message),
+						frappe.utils.escape_html(result.fingerprint),
+					]),
+					() => frm.set_value("sftp_host_key", result.host_key).then(() => frm.save())
+				);
+				return;
+			}
+			frappe.msgprint({
+				message: frappe.utils.escape_html(result.message),
+				indicator: result.ok ? "green" : "red",
+				title: result.ok ? __("Connected") : __("Connection failed"),
+			});
+		});
+	},
+	submit_queued_claims(frm) {
+		frappe.xcall("claims_billing.claims_api.send_queued_claims_now").then((summary) => {
+			frappe.msgprint(
+				summary.error
+					? frappe.utils.escape_html(summary.error)
+					: __("{0} claims sent in {1} files.", [summary.claims, summary.uploaded.length])
+			);
+			frm.reload_doc();
+		});
+	},
+	fetch_responses(frm) {
+		frappe.xcall("claims_billing.claims_api.fetch_responses_now").then((summary) => {
+			frappe.msgprint(
+				summary.error
+					? frappe.utils.escape_html(summary.error)
+					: __("{0} response files received, {1} repeats skipped.", [
+							summary.received.length,
+							summary.duplicates.length,
+					  ])
+			);
 			frm.reload_doc();
 		});
 	},

@@ -6,9 +6,11 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from claims_billing.clearinghouse.connection import settings_problems as clearinghouse_settings_problems
 from claims_billing.core.codes import modifier_problem, npi_problem, place_of_service_problem
 from claims_billing.problems import throw_problems
 from claims_billing.setup.accounts import ACCOUNT_FIELDS, ensure_default_accounts
+from claims_billing.stripe_connection import settings_problems as stripe_settings_problems
 
 TAX_ID = re.compile(r"[0-9]{2}-?[0-9]{7}")
 ZIP_CODE = re.compile(r"[0-9]{5}(-?[0-9]{4})?")
@@ -39,6 +41,8 @@ class ClaimsBillingSettings(Document):
 		if self.telehealth_modifier and (problem := modifier_problem(self.telehealth_modifier)):
 			problems.append(_("Telehealth modifier: {0}").format(problem))
 		problems.extend(self.account_problems())
+		problems.extend(stripe_settings_problems(self))
+		problems.extend(clearinghouse_settings_problems(self))
 		throw_problems(problems)
 
 	def account_problems(self) -> list[str]:
