@@ -21,11 +21,10 @@ from claims_billing.core import code_lists
 from claims_billing.core.scrubber import scrub_claims
 from claims_billing.x12.acknowledgement import ClaimAcknowledgementReport, FunctionalAck
 from claims_billing.x12.claim import Claim, ClaimDataError, Envelope, Receiver, Submitter, from_dict
-from claims_billing.x12.document import TYPE_837P, read_document, to_json_dict
+from claims_billing.x12.document import TYPE_837P, read_and_validate, read_document, to_json_dict
 from claims_billing.x12.errors import Problem, X12Error
 from claims_billing.x12.read_837p import Transaction837
 from claims_billing.x12.remittance import Remittance
-from claims_billing.x12.validate import validate_file
 from claims_billing.x12.write_837p import write_837p
 
 EXIT_OK = 0
@@ -104,15 +103,8 @@ def _read_transactions(path: str):
 
 def file_problems(data: bytes, today: datetime.date) -> list[Problem]:
 	"""Envelope and structure problems, then (for 837P files that read) the claim scrubber's."""
-	problems = validate_file(data)
-	try:
-		transactions = read_document(data)
-	except X12Error as error:
-		if not problems:
-			where = f"segment {error.segment_number}" if error.segment_number else "file"
-			if error.segment_id:
-				where += f" ({error.segment_id})"
-			problems.append(Problem(where, error.reason, "unreadable"))
+	transactions, problems = read_and_validate(data)  # one pass; why it cannot be read, if it cannot
+	if transactions is None:
 		return problems
 	seen = {(p.path, p.message) for p in problems}
 	for transaction in transactions:

@@ -194,6 +194,7 @@ class FunctionalAck:
 	sets_accepted: int  # AK904
 	error_codes: list[str] = field(default_factory=list)  # AK905..AK909
 	transaction_sets: list[TransactionSetAck] = field(default_factory=list)
+	complete: bool = True  # False when the file ends before this set's SE/GE/IEA: never act on it
 
 	@property
 	def accepted(self) -> bool:
@@ -352,3 +353,4 @@ class ClaimAcknowledgementReport:
 	process_date: datetime.date | None = None  # 2200A DTP*009
 	providers: list[ProviderAcknowledgement] = field(default_factory=list)  # 2000B and 2000C levels
 	claims: list[ClaimAcknowledgement] = field(default_factory=list)
+	complete: bool = True  # False when the file ends before this set's SE/GE/IEA: never act on it

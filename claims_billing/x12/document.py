@@ -11,27 +11,40 @@ type        recognised by                          content
 ``837P``    ST01 837, version X222                 ``read_837p.Transaction837``
 ==========  =====================================  ==============================
 
-``to_json_dict(transactions)`` turns the result into plain JSON data, ``{"transactions": [...]}``,
-where every transaction has ``type`` and ``control_number``; amounts are strings holding the exact
-decimal as written in the file (``"150.00"``), dates are ``YYYY-MM-DD`` and missing values null.
+A file that ends cleanly after a whole segment but before its SE, GE or IEA trailers still reads:
+the transaction sets it cuts short come back with ``complete = False`` (on the ``ParsedTransaction``
+and on its content) and the missing trailers in ``ParsedTransaction.problems``. Such a set is only
+what the file holds: **callers that act on a response (post a remittance, apply acknowledgements)
+must refuse an incomplete one** and ask for the file again. A file cut off in the middle of a
+segment raises ``X12Error``.
+
+``read_and_validate(data)`` reads and validates in one pass over the file: the same transactions as
+``read_document`` and the same problems as ``validate.validate_file``, for about the cost of reading.
+
+``to_json_dict(transactions)`` turns the result into plain JSON data, ``{"transactions": [...],
+"complete": ..., "problems": [...]}``, where every transaction has ``type`` and ``control_number``;
+amounts are strings holding the exact decimal as written in the file (``"150.00"``), dates are
+``YYYY-MM-DD`` and missing values null.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from claims_billing.x12.acknowledgement import ClaimAcknowledgementReport, FunctionalAck, StatusCode
 from claims_billing.x12.claim import Adjustment, Claim, ServiceLine
-from claims_billing.x12.envelope import TransactionSet, iter_transaction_sets, paused_gc
-from claims_billing.x12.errors import X12Error
+from claims_billing.x12.envelope import TransactionSet, iter_transaction_sets, missing_trailers, paused_gc
+from claims_billing.x12.errors import Problem, X12Error
 from claims_billing.x12.read_277ca import read_277ca_transaction
 from claims_billing.x12.read_835 import read_835_transaction
 from claims_billing.x12.read_837p import Transaction837, read_837p_transaction
 from claims_billing.x12.read_999 import read_999_transaction
 from claims_billing.x12.remittance import ClaimPayment, Remittance, ServicePayment
+from claims_billing.x12.validate import FileChecker, problem_from_error, validate_file
 
 TYPE_835 = "835"
 TYPE_277CA = "277CA"
@@ -54,6 +67,10 @@ class ParsedTransaction:
 	control_number: str  # ST02
 	content: Remittance | ClaimAcknowledgementReport | FunctionalAck | Transaction837
 	position: int = 0  # segment number of its ST in the file
+	# False when the file ends before this set's SE, its group's GE or its interchange's IEA: the
+	# content is then only what the file holds, and must not be acted on (posted, applied).
+	complete: bool = True
+	problems: list[Problem] = field(default_factory=list)  # the missing trailers of an incomplete set
 
 
 def transaction_type(set_id: str, version: str) -> str | None:
@@ -86,23 +103,59 @@ def _type_of(transaction: TransactionSet) -> str:
 def read_document(data: bytes) -> list[ParsedTransaction]:
 	"""Every transaction set of ``data`` read with the reader its type needs, in file order.
 
-	Raises ``X12Error`` when the input is not X12, is malformed or truncated, or holds a transaction
-	set of a type this app does not read (an 837I, a 270...).
+	Raises ``X12Error`` when the input is not X12, is malformed or cut off in the middle of a segment,
+	or holds a transaction set of a type this app does not read (an 837I, a 270...). A file that ends
+	cleanly but before its trailers reads, with ``complete = False`` on the sets it cuts short: check
+	``complete`` before acting on a transaction.
 	"""
-	parsed = []
 	with paused_gc():
-		for transaction in iter_transaction_sets(data):
-			kind = _type_of(transaction)
-			content = _READERS[kind](transaction)
-			parsed.append(ParsedTransaction(kind, transaction.control_number, content, transaction.position))
+		return _read_all(iter_transaction_sets(data, allow_truncated=True))
+
+
+def read_and_validate(data: bytes) -> tuple[list[ParsedTransaction] | None, list[Problem]]:
+	"""``read_document(data)`` and ``validate.validate_file(data)`` in one pass over the file.
+
+	Returns the transactions (None when the file cannot be read) and the problems ``validate_file``
+	finds, in the same order. When the file cannot be read but ``validate_file`` finds nothing, the
+	problems are the reason it cannot be read (code ``"unreadable"``), so they are never empty then.
+	As with ``read_document``, check ``complete`` before acting on a transaction.
+	"""
+	checker = FileChecker(split=True)
+	try:
+		with paused_gc():
+			transactions = _read_all(iter_transaction_sets(data, allow_truncated=True, observer=checker))
+			checker.finish()
+	except X12Error as error:
+		# Rare and never large in practice: validate the whole file on its own, as validate_file does.
+		problems = validate_file(data)
+		return None, problems or [problem_from_error(error, "unreadable")]
+	return transactions, checker.problems
+
+
+def _read_all(transactions: Iterator[TransactionSet]) -> list[ParsedTransaction]:
+	parsed = []
+	groups = []  # not the sets themselves: holding every set until the end would cost memory
+	last = None
+	for transaction in transactions:
+		kind = _type_of(transaction)
+		content = _READERS[kind](transaction)
+		parsed.append(ParsedTransaction(kind, transaction.control_number, content, transaction.position))
+		groups.append(transaction.group)
+		last = transaction
 	if not parsed:
 		raise X12Error("the file holds no transaction sets (no ST segment)")
+	# Whether a set is complete is known only once the walk has reached the end of the file.
+	for index, (result, group) in enumerate(zip(parsed, groups, strict=True)):
+		missing = missing_trailers(group, last.missing_se if index == len(parsed) - 1 else None)
+		if missing:
+			result.complete = result.content.complete = False
+			result.problems = missing
 	return parsed
 
 
 def document_types(data: bytes) -> list[str]:
 	"""The type of each transaction set in ``data`` (``"835"``, ``"277CA"``...), without reading bodies."""
-	return [_type_of(transaction) for transaction in iter_transaction_sets(data)]
+	return [_type_of(transaction) for transaction in iter_transaction_sets(data, allow_truncated=True)]
 
 
 # --- JSON form ------------------------------------------------------------------------------
@@ -285,6 +338,7 @@ def _transaction_837_json(transaction: Transaction837) -> dict[str, Any]:
 	return {"claims": [_claim_json(claim) for claim in transaction.claims]}
 
 
+_TRAILER_ORDER = ("missing-se", "missing-ge", "missing-iea")
 _JSON_FORMS = {
 	TYPE_835: _remittance_json,
 	TYPE_277CA: _claim_acknowledgement_json,
@@ -294,7 +348,10 @@ _JSON_FORMS = {
 
 
 def to_json_dict(transactions: list[ParsedTransaction]) -> dict[str, Any]:
-	"""The JSON form of ``read_document``'s result: ``{"transactions": [...]}``.
+	"""The JSON form of ``read_document``'s result: ``{"transactions": [...], "complete": true, "problems": []}``.
+
+	``complete`` is false when the file ends before the trailers of some transaction set (such a
+	file must not be acted on); ``problems`` then lists the missing trailers as {path, message, code}.
 
 	Each transaction is ``{"type", "control_number", ...}`` plus, by type:
 
@@ -318,4 +375,15 @@ def to_json_dict(transactions: list[ParsedTransaction]) -> dict[str, Any]:
 		entry = {"type": transaction.type, "control_number": transaction.control_number}
 		entry.update(_JSON_FORMS[transaction.type](transaction.content))
 		out.append(entry)
-	return {"transactions": out}
+	problems = []
+	for transaction in transactions:
+		for problem in transaction.problems:
+			found = {"path": problem.path, "message": problem.message, "code": problem.code}
+			if found not in problems:  # sets of one cut-off group share its missing GE and IEA
+				problems.append(found)
+	problems.sort(key=lambda problem: _TRAILER_ORDER.index(problem["code"]))  # innermost first
+	return {
+		"transactions": out,
+		"complete": all(transaction.complete for transaction in transactions),
+		"problems": problems,
+	}

@@ -3,19 +3,28 @@
 ``iter_transaction_sets(data)`` yields one ``TransactionSet`` per ST; its ``batches()`` (or, one at a
 time, ``segments()``) yield the body - the segments between ST and SE - lazily, so a reader never
 holds the whole file as segments.
-Envelope order is enforced here for every reader: a missing SE, GE or IEA (a truncated file), a
-segment outside any transaction set, or a GS/ST out of place raises ``X12Error``. Control numbers
-and counts are *not* checked here; ``validate.validate_file`` reports those.
+Envelope order is enforced here for every reader: a segment outside any transaction set or a GS/ST
+out of place raises ``X12Error``, and so does a missing SE, GE or IEA (a truncated file) unless the
+caller passes ``allow_truncated=True``: then a file that ends cleanly after a whole segment simply
+ends the walk, and the sets it cut short say so (``TransactionSet.complete`` is False and
+``missing_trailers`` names what is missing). A file cut off in the middle of a segment always raises.
+Control numbers and counts are *not* checked here; ``validate.validate_file`` reports those.
+
+An ``observer`` (see ``EnvelopeObserver``) sees every segment in file order as the walk goes: this is
+how ``document.read_and_validate`` validates a file while reading it, from one tokenization.
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import compress, count
+from operator import itemgetter
+from typing import Any, Protocol
 
-from claims_billing.x12.errors import X12Error
+from claims_billing.x12.errors import Problem, X12Error
 from claims_billing.x12.segments import Delimiters, Segments, element
 
 ENVELOPE_IDS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
@@ -69,6 +78,7 @@ class Interchange:
 	sender_id: str  # ISA06, padding removed
 	receiver_id: str  # ISA08, padding removed
 	usage_indicator: str  # ISA15: P production, T test
+	missing_trailer: Problem | None = None  # set when the file ends before the IEA (allow_truncated)
 
 
 @dataclass(slots=True)
@@ -82,6 +92,49 @@ class FunctionalGroup:
 	control_number: str  # GS06
 	version: str  # GS08, e.g. 005010X221A1
 	interchange: Interchange
+	missing_trailer: Problem | None = None  # set when the file ends before the GE (allow_truncated)
+
+
+class EnvelopeObserver(Protocol):
+	"""Sees the segments of a walk in file order, as ``iter_transaction_sets(data, observer=...)`` goes."""
+
+	def on_envelope(self, position: int, elements: list[str]) -> None:
+		"""An ISA, GS, ST, SE, GE or IEA segment, before the walk acts on it (an SE: once read)."""
+
+	def on_body(self, first: int, run: list[list[str]]) -> None:
+		"""Body segments ``first, first + 1...`` of the open transaction set, once its reader has read them
+		(readers may have padded them with empty trailing elements)."""
+
+
+def missing_se(st_position: int, control_number: str) -> Problem:
+	"""The problem of a file that ends before a transaction set's SE."""
+	return Problem(
+		f"segment {st_position} (ST)",
+		f"the file ends before the SE trailer of transaction set {control_number!r}",
+		"missing-se",
+	)
+
+
+def missing_ge(gs_position: int, control_number: str) -> Problem:
+	"""The problem of a file that ends before a functional group's GE."""
+	return Problem(
+		f"segment {gs_position} (GS)",
+		f"the file ends before the GE trailer of group {control_number!r}",
+		"missing-ge",
+	)
+
+
+def missing_iea(isa_position: int, control_number: str) -> Problem:
+	"""The problem of a file that ends before an interchange's IEA."""
+	return Problem(
+		f"segment {isa_position} (ISA)",
+		f"the file ends before the IEA trailer of interchange {control_number!r}",
+		"missing-iea",
+	)
+
+
+_segment_id = itemgetter(0)
+_is_envelope_id = ENVELOPE_IDS.__contains__
 
 
 class _Cursor:
@@ -101,7 +154,8 @@ class _Cursor:
 	def _load(self) -> bool:
 		for first, batch in self._batches:
 			self.first, self.batch, self.index, self.mark = first, batch, 0, 0
-			self.marks = [i for i, elements in enumerate(batch) if elements[0] in ENVELOPE_IDS]
+			# Found at C speed: a Python loop over every segment here would cost as much as a reader.
+			self.marks = list(compress(count(), map(_is_envelope_id, map(_segment_id, batch))))
 			return True
 		return False
 
@@ -132,16 +186,48 @@ class _Cursor:
 		return position, elements
 
 
+class _Walk:
+	"""What the transaction sets of one walk share."""
+
+	__slots__ = ("allow_truncated", "cursor", "observer", "segments", "strings")
+
+	def __init__(self, segments: Segments, allow_truncated: bool, observer: EnvelopeObserver | None):
+		self.segments = segments
+		self.cursor = _Cursor(segments)
+		self.strings = StringCache()
+		self.allow_truncated = allow_truncated
+		self.observer = observer
+
+	def check_clean_end(self, inside: str) -> None:
+		"""At the end of a file that lacks trailers: refuse one cut off in the middle of a segment."""
+		if not self.segments.ends_on_segment_boundary():
+			terminator = self.segments.delimiters.segment
+			raise X12Error(
+				f"the file ends in the middle of a segment (no {terminator!r} terminator after this one) inside "
+				f"{inside}: truncated file?",
+				*self.cursor.last,
+			)
+
+
 class TransactionSet:
-	"""One ST/SE transaction set; read its body once with ``batches()`` or ``segments()``."""
+	"""One ST/SE transaction set; read its body once with ``batches()`` or ``segments()``.
+
+	``complete`` is False when the file ends before this set's SE, its group's GE or its interchange's
+	IEA (only with ``allow_truncated``; final once the walk is over): ``missing_trailers`` then holds one
+	``Problem`` per missing trailer. A reader's result for an incomplete set is what the file holds, no
+	more: callers that act on a response must refuse it.
+	"""
 
 	__slots__ = (
-		"_cursor",
+		"_runs",
 		"_state",
+		"_walk",
 		"control_number",
 		"delimiters",
+		"end",
 		"group",
 		"keep",
+		"missing_se",
 		"position",
 		"set_id",
 		"trailer",
@@ -154,8 +240,7 @@ class TransactionSet:
 		elements: list[str],
 		group: FunctionalGroup,
 		delimiters: Delimiters,
-		cursor: _Cursor,
-		strings: StringCache,
+		walk: _Walk,
 	):
 		self.position = position  # segment number of the ST
 		self.set_id = element(elements, 1)  # ST01: 835, 837, 277, 999
@@ -164,30 +249,45 @@ class TransactionSet:
 		self.group = group
 		self.delimiters = delimiters
 		self.trailer: tuple[int, list[str]] | None = None  # (position, elements) of SE once read
+		self.end = (position, "ST")  # (position, segment ID) of the last body segment once read
+		self.missing_se: Problem | None = None  # set when the file ends before the SE (allow_truncated)
 		# ``keep(text)``: the shared copy of ``text``; readers keep strings they store through it.
-		self.keep = strings.__getitem__
-		self._cursor = cursor
+		self.keep = walk.strings.__getitem__
+		self._walk = walk
+		self._runs: Iterator[tuple[int, list[list[str]]]] | None = None
 		self._state = "new"
 
 	def __repr__(self) -> str:
 		return f"<TransactionSet {self.set_id} {self.control_number} at segment {self.position}>"
+
+	@property
+	def missing_trailers(self) -> list[Problem]:
+		"""One ``Problem`` for each trailer the file ends before: this set's SE, its group's GE, its IEA."""
+		return missing_trailers(self.group, self.missing_se)
+
+	@property
+	def complete(self) -> bool:
+		return not self.missing_trailers
 
 	def describe(self) -> str:
 		"""How messages name this set: ``transaction set 835 '0001' (ST at segment 3)``."""
 		return f"transaction set {self.set_id} {self.control_number!r} (ST at segment {self.position})"
 
 	def missing(self, what: str) -> X12Error:
-		"""The error for something the whole body lacks, located at the SE: ``missing("no BPR segment")``."""
-		position = self.trailer[0] if self.trailer else None
-		return X12Error(f"{self.describe()} has {what}", position, "SE")
+		"""The error for something the whole body lacks, located at the SE (or, when the file ends before
+		it, at the last segment): ``missing("no BPR segment")``."""
+		position, segment_id = (self.trailer[0], "SE") if self.trailer else self.end
+		return X12Error(f"{self.describe()} has {what}", position, segment_id)
 
 	def batches(self) -> Iterator[tuple[int, list[list[str]]]]:
 		"""The body in runs: ``(position of the first, [elements, ...])``; read them with
-		``for position, elements in enumerate(batch, first)``. Raises ``X12Error`` when SE is missing."""
+		``for position, elements in enumerate(batch, first)``. Raises ``X12Error`` when SE is missing
+		(unless the walk allows a truncated file)."""
 		if self._state != "new":
 			raise RuntimeError(f"{self.describe()} has already been read")
 		self._state = "reading"
-		yield from self._cursor.body()
+		self._runs = runs = self._body()
+		yield from runs
 		self._close()
 
 	def segments(self) -> Iterator[tuple[int, list[str]]]:
@@ -199,17 +299,37 @@ class TransactionSet:
 		"""Read past the rest of the body, up to and including SE."""
 		if self._state == "done":
 			return
-		for _ in self._cursor.body():
+		runs = self._runs if self._runs is not None else self._body()
+		for _ in runs:
 			pass
 		self._close()
 
+	def _body(self) -> Iterator[tuple[int, list[list[str]]]]:
+		walk = self._walk
+		if walk.observer is None:
+			yield from walk.cursor.body()
+			return
+		on_body = walk.observer.on_body
+		for first, run in walk.cursor.body():
+			yield first, run
+			on_body(first, run)  # after the reader: it reads segments as the tokenizer made them
+
 	def _close(self) -> None:
-		found = self._cursor.envelope()
+		walk = self._walk
+		cursor = walk.cursor
+		self.end = cursor.last
+		self._runs = None
+		found = cursor.envelope()
 		if found is None:
-			raise X12Error(
-				f"the file ends inside {self.describe()}: its SE trailer is missing (truncated file?)",
-				*self._cursor.last,
-			)
+			if not walk.allow_truncated:
+				raise X12Error(
+					f"the file ends inside {self.describe()}: its SE trailer is missing (truncated file?)",
+					*cursor.last,
+				)
+			walk.check_clean_end(self.describe())
+			self.missing_se = missing_se(self.position, self.control_number)
+			self._state = "done"
+			return
 		position, elements = found
 		if elements[0] != "SE":
 			raise X12Error(
@@ -217,19 +337,28 @@ class TransactionSet:
 			)
 		self.trailer = found
 		self._state = "done"
+		if walk.observer is not None:
+			walk.observer.on_envelope(position, elements)
 
 
-def iter_transaction_sets(data: bytes | str) -> Iterator[TransactionSet]:
+def iter_transaction_sets(
+	data: bytes | str, *, allow_truncated: bool = False, observer: EnvelopeObserver | None = None
+) -> Iterator[TransactionSet]:
 	"""Each transaction set of ``data`` in file order, envelopes checked for order and completeness.
 
 	A consumer that does not read a set's body to the end need not: the walk skips the rest.
-	Raises ``X12Error`` for input that is not X12 or whose envelopes are broken or truncated.
+	Raises ``X12Error`` for input that is not X12 or whose envelopes are broken or truncated; with
+	``allow_truncated``, a file that ends cleanly after a whole segment but before its SE, GE or IEA
+	trailers ends the walk instead, and the sets it leaves open get ``complete = False`` (see
+	``TransactionSet``). ``observer`` sees every segment as the walk goes.
 	"""
 	segments = Segments(data)
-	cursor = _Cursor(segments)
-	strings = StringCache()
+	walk = _Walk(segments, allow_truncated, observer)
+	cursor = walk.cursor
+	on_envelope = observer.on_envelope if observer is not None else None
 	interchange: Interchange | None = None
 	group: FunctionalGroup | None = None
+	cut_short: TransactionSet | None = None  # the set whose SE the file ends before
 	while True:
 		for first, batch in cursor.body():
 			segment_id = batch[0][0]
@@ -242,14 +371,18 @@ def iter_transaction_sets(data: bytes | str) -> Iterator[TransactionSet]:
 		position, elements = found
 		segment_id = elements[0]
 		last = (position, segment_id)
+		if on_envelope is not None:
+			on_envelope(position, elements)
 		if segment_id == "ST":
 			if group is None:
 				raise X12Error(
 					"ST transaction set header outside a functional group (no GS before it)", *last
 				)
-			transaction = TransactionSet(position, elements, group, segments.delimiters, cursor, strings)
+			transaction = TransactionSet(position, elements, group, segments.delimiters, walk)
 			yield transaction
 			transaction.skip()
+			if transaction.missing_se is not None:
+				cut_short = transaction
 		elif segment_id == "GS":
 			if interchange is None:
 				raise X12Error("GS functional group header outside an interchange (no ISA before it)", *last)
@@ -298,16 +431,63 @@ def iter_transaction_sets(data: bytes | str) -> Iterator[TransactionSet]:
 			interchange = None
 		else:  # SE: a transaction set's own SE is consumed with its body
 			raise X12Error("SE transaction set trailer without an ST header", *last)
-	last = cursor.last
-	if group is not None:
-		raise X12Error(
-			f"the file ends inside functional group {group.control_number!r} (GS at segment {group.position}): "
-			"its GE trailer is missing (truncated file?)",
-			*last,
-		)
-	if interchange is not None:
+	if interchange is None:
+		return
+	if not allow_truncated:
+		if group is not None:
+			raise X12Error(
+				f"the file ends inside functional group {group.control_number!r} (GS at segment {group.position}): "
+				"its GE trailer is missing (truncated file?)",
+				*cursor.last,
+			)
 		raise X12Error(
 			f"the file ends inside interchange {interchange.control_number!r} (ISA at segment "
 			f"{interchange.position}): its IEA trailer is missing (truncated file?)",
-			*last,
+			*cursor.last,
 		)
+	if cut_short is None:
+		if group is not None:
+			walk.check_clean_end(
+				f"functional group {group.control_number!r} (GS at segment {group.position})"
+			)
+		else:
+			walk.check_clean_end(
+				f"interchange {interchange.control_number!r} (ISA at segment {interchange.position})"
+			)
+	# The sets read from the open group and interchange see these through their ``group``.
+	if group is not None:
+		group.missing_trailer = missing_ge(group.position, group.control_number)
+	interchange.missing_trailer = missing_iea(interchange.position, interchange.control_number)
+
+
+def missing_trailers(group: FunctionalGroup, missing_se: Problem | None = None) -> list[Problem]:
+	"""The trailers the file ends before, for a transaction set of ``group``: its SE (when
+	``missing_se`` is given), the group's GE and the interchange's IEA."""
+	found = [missing_se, group.missing_trailer, group.interchange.missing_trailer]
+	return [problem for problem in found if problem is not None]
+
+
+def read_sets(
+	data: bytes | str, set_id: str, read: Callable[[TransactionSet], Any]
+) -> tuple[list, list[str]]:
+	"""``read(transaction)`` for every ``set_id`` (ST01) transaction set of ``data``, and the ST01 of the others.
+
+	A file that ends cleanly before its trailers reads (see ``iter_transaction_sets``); each result's
+	``complete`` attribute is then set from its transaction set's.
+	"""
+	results = []
+	groups = []  # not the sets themselves: holding every set until the end would cost memory
+	others = []
+	last = None
+	with paused_gc():
+		for transaction in iter_transaction_sets(data, allow_truncated=True):
+			if transaction.set_id == set_id:
+				results.append(read(transaction))
+				groups.append(transaction.group)
+				last = transaction
+			else:
+				others.append(transaction.set_id)
+	for index, (result, group) in enumerate(zip(results, groups, strict=True)):
+		if missing_trailers(group, last.missing_se if index == len(results) - 1 else None):
+			result.complete = False
+	return results, others

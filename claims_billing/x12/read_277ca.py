@@ -3,7 +3,9 @@
 ``read_277ca(data)`` returns one report per 277 transaction set. Each report lists the information
 receiver and billing provider levels (2000B/2000C, with their STCs when sent) and every claim (loop
 2200D) with its status codes, payer claim number, charge and dates. Codes are returned as sent;
-``claims_billing.core.code_lists`` describes them. Malformed or truncated input raises ``X12Error``.
+``claims_billing.core.code_lists`` describes them. Malformed input, or a file cut off inside a segment,
+raises ``X12Error``. A file that ends cleanly after a segment but before its SE, GE or IEA reads what
+it holds, with ``ClaimAcknowledgementReport.complete`` False: never apply such a report.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from claims_billing.x12.acknowledgement import (
 	StatusCode,
 	StatusInfo,
 )
-from claims_billing.x12.envelope import TransactionSet, iter_transaction_sets, paused_gc
+from claims_billing.x12.envelope import TransactionSet, read_sets
 from claims_billing.x12.errors import X12Error
 from claims_billing.x12.values import amount, date_or_none, date_range, optional_amount
 
@@ -35,14 +37,7 @@ def read_277ca(data: bytes) -> list[ClaimAcknowledgementReport]:
 
 	Transaction sets of other types are skipped; a file without any 277 raises ``X12Error``.
 	"""
-	reports = []
-	seen = []
-	with paused_gc():
-		for transaction in iter_transaction_sets(data):
-			if transaction.set_id == "277":
-				reports.append(read_277ca_transaction(transaction))
-			else:
-				seen.append(transaction.set_id)
+	reports, seen = read_sets(data, "277", read_277ca_transaction)
 	if not reports:
 		found = f"it holds {', '.join(sorted(set(seen)))}" if seen else "it has no transaction sets"
 		raise X12Error(f"no 277 claim acknowledgement transaction set in this file: {found}")

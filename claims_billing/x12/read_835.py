@@ -3,8 +3,10 @@
 ``read_835(data)`` returns one ``Remittance`` per 835 transaction set (one payment each). Amounts are
 ``Decimal`` as written in the file. Dates that are not real calendar dates become None (the file
 still reads; ``validate.validate_file`` reports them). Anything else malformed - a CLP before the BPR,
-a non-numeric amount, a missing required element, a truncated file - raises ``X12Error`` naming the
-segment number and ID; a half-read remittance is never returned.
+a non-numeric amount, a missing required element, a file cut off inside a segment - raises
+``X12Error`` naming the segment number and ID; a half-read remittance is never returned as whole. A
+file that ends cleanly after a segment but before its SE, GE or IEA reads what it holds, with
+``Remittance.complete`` False: never post such a remittance (ask the payer for the file again).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from claims_billing.x12.claim import Adjustment
-from claims_billing.x12.envelope import TransactionSet, iter_transaction_sets, paused_gc
+from claims_billing.x12.envelope import TransactionSet, read_sets
 from claims_billing.x12.errors import X12Error
 from claims_billing.x12.remittance import (
 	ClaimPayment,
@@ -59,14 +61,7 @@ def read_835(data: bytes) -> list[Remittance]:
 	Transaction sets of other types in the same file are skipped; a file with no 835 at all raises
 	``X12Error``, as does any malformed or truncated input.
 	"""
-	remittances = []
-	seen = []
-	with paused_gc():
-		for transaction in iter_transaction_sets(data):
-			if transaction.set_id == "835":
-				remittances.append(read_835_transaction(transaction))
-			else:
-				seen.append(transaction.set_id)
+	remittances, seen = read_sets(data, "835", read_835_transaction)
 	if not remittances:
 		found = f"it holds {', '.join(sorted(set(seen)))}" if seen else "it has no transaction sets"
 		raise X12Error(f"no 835 transaction set in this file: {found}")

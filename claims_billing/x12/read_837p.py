@@ -8,8 +8,10 @@ line adjudication).
 
 Required data the file lacks does not stop reading: the claim gets an empty value (a line without a
 date gets ``service_date=None``) and ``Transaction837.problems`` says what was missing where.
-Malformed values (a non-numeric charge) and broken envelopes raise ``X12Error``. Claims under one
-billing provider share its ``BillingProvider`` object, as claims of one subscriber share theirs.
+Malformed values (a non-numeric charge) and broken envelopes raise ``X12Error``; a file that ends
+cleanly after a segment but before its SE, GE or IEA reads what it holds, with
+``Transaction837.complete`` False. Claims under one billing provider share its ``BillingProvider``
+object, as claims of one subscriber share theirs.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from claims_billing.x12.claim import (
 	Submitter,
 	Subscriber,
 )
-from claims_billing.x12.envelope import TransactionSet, iter_transaction_sets, paused_gc
+from claims_billing.x12.envelope import TransactionSet, read_sets
 from claims_billing.x12.errors import Problem, X12Error
 from claims_billing.x12.values import (
 	amount,
@@ -69,6 +71,7 @@ class Transaction837:
 	receiver: Receiver | None = None  # 1000B
 	claims: list[Claim] = field(default_factory=list)
 	problems: list[Problem] = field(default_factory=list)  # required data the file lacks
+	complete: bool = True  # False when the file ends before this set's SE/GE/IEA: never act on it
 
 
 def read_837p(data: bytes) -> list[Transaction837]:
@@ -76,14 +79,7 @@ def read_837p(data: bytes) -> list[Transaction837]:
 
 	Transaction sets of other types are skipped; a file without any 837 raises ``X12Error``.
 	"""
-	transactions = []
-	seen = []
-	with paused_gc():
-		for transaction in iter_transaction_sets(data):
-			if transaction.set_id == "837":
-				transactions.append(read_837p_transaction(transaction))
-			else:
-				seen.append(transaction.set_id)
+	transactions, seen = read_sets(data, "837", read_837p_transaction)
 	if not transactions:
 		found = f"it holds {', '.join(sorted(set(seen)))}" if seen else "it has no transaction sets"
 		raise X12Error(f"no 837 transaction set in this file: {found}")
@@ -648,11 +644,8 @@ def read_837p_transaction(transaction: TransactionSet) -> Transaction837:
 		raise X12Error(f"{segment_id} is missing a required element", position, segment_id) from None
 	reader.finish_claim()
 	if not result.claims:
-		result.problems.append(
-			Problem(
-				_where(transaction.trailer[0], "SE"), "transaction set holds no claims (CLM)", "837-no-claims"
-			)
-		)
+		where = _where(transaction.trailer[0], "SE") if transaction.trailer else _where(*transaction.end)
+		result.problems.append(Problem(where, "transaction set holds no claims (CLM)", "837-no-claims"))
 	return result
 
 

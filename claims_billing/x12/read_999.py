@@ -2,14 +2,15 @@
 
 ``read_999(data)`` returns one ``FunctionalAck`` per 999 transaction set: the verdict on one functional
 group we sent (AK1/AK9) and on each of its transaction sets (AK2/IK5), with the segment (IK3),
-element (IK4) and context (CTX) errors the receiver found. Malformed or truncated input raises
-``X12Error`` naming the segment number and ID.
+element (IK4) and context (CTX) errors the receiver found. Malformed input, or a file cut off inside a
+segment, raises ``X12Error`` naming the segment number and ID. A file that ends cleanly after the AK9
+but before its SE, GE or IEA reads, with ``FunctionalAck.complete`` False: never apply such an ack.
 """
 
 from __future__ import annotations
 
 from claims_billing.x12.acknowledgement import ElementError, FunctionalAck, SegmentError, TransactionSetAck
-from claims_billing.x12.envelope import TransactionSet, iter_transaction_sets, paused_gc
+from claims_billing.x12.envelope import TransactionSet, read_sets
 from claims_billing.x12.errors import X12Error
 from claims_billing.x12.values import whole_number
 
@@ -19,14 +20,7 @@ def read_999(data: bytes) -> list[FunctionalAck]:
 
 	Transaction sets of other types are skipped; a file with no 999 at all raises ``X12Error``.
 	"""
-	acks = []
-	seen = []
-	with paused_gc():
-		for transaction in iter_transaction_sets(data):
-			if transaction.set_id == "999":
-				acks.append(read_999_transaction(transaction))
-			else:
-				seen.append(transaction.set_id)
+	acks, seen = read_sets(data, "999", read_999_transaction)
 	if not acks:
 		found = f"it holds {', '.join(sorted(set(seen)))}" if seen else "it has no transaction sets"
 		raise X12Error(f"no 999 transaction set in this file: {found}")

@@ -127,3 +127,4 @@ class Remittance:
 	production_date: datetime.date | None = None  # DTM*405
 	claims: list[ClaimPayment] = field(default_factory=list)
 	provider_adjustments: list[ProviderAdjustment] = field(default_factory=list)
+	complete: bool = True  # False when the file ends before this set's SE/GE/IEA: never act on it

@@ -159,6 +159,21 @@ class Segments:
 		self._start = _skip_whitespace(raw, start)
 		self.delimiters, _, _ = read_isa(raw, self._start, 1)
 
+	def ends_on_segment_boundary(self) -> bool:
+		"""Whether the input ends with a segment terminator (trailing whitespace aside).
+
+		A file cut off in the middle of a segment does not; used once the segments have been read, when
+		``delimiters`` are those of the last interchange.
+		"""
+		raw = self._raw
+		delimiters = self.delimiters
+		used = (delimiters.element, delimiters.component, delimiters.segment)
+		blank = bytes(ord(c) for c in _WHITESPACE if c not in used)
+		end = len(raw)
+		while end > self._start and raw[end - 1] in blank:
+			end -= 1
+		return raw[end - 1 : end] == delimiters.segment.encode("latin-1")
+
 	def __iter__(self) -> Iterator[tuple[int, list[str]]]:
 		for first, batch in self.batches():
 			yield from enumerate(batch, first)

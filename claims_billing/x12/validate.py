@@ -16,6 +16,9 @@
 - 999 (AK1 first, an IK5 for each AK2, AK9) and 277CA (BHT, HL levels, STC) structure.
 
 A file that is not X12 at all gives a single problem.
+
+``FileChecker`` runs the same checks on segments already split by a reader's walk over the file
+(``document.read_and_validate``), so reading and validating need only one tokenization.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from claims_billing.x12.envelope import paused_gc
+from claims_billing.x12.envelope import missing_ge, missing_iea, missing_se, paused_gc
 from claims_billing.x12.errors import Problem, X12Error
 from claims_billing.x12.segments import ISA_FIELD_WIDTHS, Delimiters, Segments
 from claims_billing.x12.values import (
@@ -70,19 +73,20 @@ def validate_file(data: bytes) -> list[Problem]:
 	try:
 		segments = Segments(data)
 	except X12Error as error:
-		return [_problem_from_error(error, "not-x12")]
-	checker = _FileChecker()
+		return [problem_from_error(error, "not-x12")]
+	checker = FileChecker()
 	with paused_gc():
 		try:
 			for first, texts in segments.texts():
 				checker.scan(first, texts, segments.delimiters)
 		except X12Error as error:  # a later ISA of the file is malformed: the rest cannot be split
-			checker.problems.append(_problem_from_error(error, "isa-malformed"))
+			checker.problems.append(problem_from_error(error, "isa-malformed"))
 		checker.finish()
 	return checker.problems
 
 
-def _problem_from_error(error: X12Error, code: str) -> Problem:
+def problem_from_error(error: X12Error, code: str) -> Problem:
+	"""An ``X12Error`` as a ``Problem`` located like the others (``segment 12 (CLM)``, else ``file``)."""
 	if error.segment_number is None:
 		path = "file"
 	else:
@@ -108,14 +112,20 @@ def _is_segment_id(text: str) -> bool:
 	return 2 <= len(text) <= 3 and text.isascii() and text.isalnum() and text.isupper()
 
 
-class _FileChecker:
+class FileChecker:
 	"""Envelope bookkeeping for the whole file; transaction bodies go to a per-type checker.
 
-	Segments arrive as text; only those a check needs are split into elements. ``dispatch`` maps the
-	first three characters of a segment (``"CLP"``, ``"N1*"``) to the check for it.
+	``validate_file`` feeds it segments as text through ``scan``; only those a check needs are split into
+	elements, and ``dispatch`` maps the first three characters of a segment (``"CLP"``, ``"N1*"``) to the
+	check for it. With ``split=True`` it is instead an ``envelope.EnvelopeObserver``: the walk of
+	``iter_transaction_sets(data, observer=checker)`` hands it every segment already split, envelope
+	segments through ``on_envelope`` and body runs through ``on_body``, and ``dispatch`` is keyed by
+	segment ID. Either way, call ``finish()`` at the end of the file and read ``problems``.
 	"""
 
-	def __init__(self):
+	def __init__(self, split: bool = False):
+		self.split = split
+		self.known_ids: set[str] = set()  # split mode: segment IDs already found valid
 		self.problems: list[Problem] = []
 		self.delimiters: Delimiters | None = None
 		self.separator = ""
@@ -136,7 +146,10 @@ class _FileChecker:
 		self.problems.append(Problem(_at(position, segment_id), message, code))
 
 	def _keys(self, handlers: dict[str, Handler]) -> dict[str, Handler]:
-		"""Dispatch keys for segment IDs: ``"CLP"`` as is, ``"N1"`` as ``"N1*"`` and bare ``"N1"``."""
+		"""Dispatch keys for segment IDs: ``"CLP"`` as is, ``"N1"`` as ``"N1*"`` and bare ``"N1"`` (as is
+		in split mode)."""
+		if self.split:
+			return dict(handlers)
 		keyed = {}
 		for segment_id, handler in handlers.items():
 			keyed[segment_id] = handler
@@ -190,11 +203,11 @@ class _FileChecker:
 					handler(position, elements)
 					dispatch = self.dispatch
 					continue
-			if head not in known_heads:
+			# A known head vouches for the ID unless the ID runs on past it ("NM1X" after "NM1").
+			if head not in known_heads or (len(text) > 3 and text[3] != separator and head[2] != separator):
 				segment_id = text.split(separator, 1)[0]
 				if not _is_segment_id(segment_id):
-					shown = segment_id if len(segment_id) <= 10 else segment_id[:10] + "..."
-					self.add(position, "?", f"{shown!r} is not a valid segment ID", "segment-id")
+					self.bad_segment_id(position, segment_id)
 					continue
 				known_heads.add(head)
 			if self.transaction is None:
@@ -205,6 +218,44 @@ class _FileChecker:
 					"segment outside any transaction set (not between ST and SE)",
 					"outside-st",
 				)
+
+	def bad_segment_id(self, position: int, segment_id: str) -> None:
+		shown = segment_id if len(segment_id) <= 10 else segment_id[:10] + "..."
+		self.add(position, "?", f"{shown!r} is not a valid segment ID", "segment-id")
+
+	# --- split mode -------------------------------------------------------------------------
+
+	def on_envelope(self, position: int, elements: list[str]) -> None:
+		"""An ISA, GS, ST, SE, GE or IEA segment (split mode)."""
+		segment_id = elements[0]
+		if segment_id == "ISA":
+			self.on_isa(position, elements)
+		elif segment_id == "GS":
+			self.on_gs(position, elements)
+		elif segment_id == "ST":
+			self.on_st(position, elements)
+		elif segment_id == "SE":
+			self.on_se(position, elements)
+		elif segment_id == "GE":
+			self.on_ge(position, elements)
+		else:
+			self.on_iea(position, elements)
+
+	def on_body(self, first: int, run: list[list[str]]) -> None:
+		"""Segments ``first, first + 1...`` inside the open transaction set (split mode)."""
+		dispatch = self.dispatch
+		known_ids = self.known_ids
+		for position, elements in enumerate(run, first):
+			segment_id = elements[0]
+			handler = dispatch.get(segment_id)
+			if handler is not None:
+				handler(position, elements)
+				dispatch = self.dispatch
+			elif segment_id not in known_ids:
+				if not _is_segment_id(segment_id):
+					self.bad_segment_id(position, segment_id)
+					continue
+				known_ids.add(segment_id)
 
 	# --- interchange ------------------------------------------------------------------------
 
@@ -468,29 +519,15 @@ class _FileChecker:
 		self.dispatch = self.envelope_dispatch
 
 	def finish(self) -> None:
+		"""The end of the file: report the trailers it lacks."""
 		if self.transaction is not None:
 			st_position, control, _ = self.transaction
 			self.body.finish(None)
-			self.add(
-				st_position,
-				"ST",
-				f"the file ends before the SE trailer of transaction set {control!r}",
-				"missing-se",
-			)
+			self.problems.append(missing_se(st_position, control))
 		if self.group is not None:
-			self.add(
-				self.group[0],
-				"GS",
-				f"the file ends before the GE trailer of group {self.group[1]!r}",
-				"missing-ge",
-			)
+			self.problems.append(missing_ge(self.group[0], self.group[1]))
 		if self.interchange is not None:
-			self.add(
-				self.interchange[0],
-				"ISA",
-				f"the file ends before the IEA trailer of interchange {self.interchange[1]!r}",
-				"missing-iea",
-			)
+			self.problems.append(missing_iea(*self.interchange))
 
 
 class _BodyChecker:

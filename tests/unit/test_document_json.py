@@ -11,7 +11,7 @@ from claims_billing.x12.errors import X12Error
 from tests.unit.samples import sample, sample_names
 from tests.unit.test_read_999 import REJECTION
 
-BROKEN = {"277ca/minimal-bom-indented.x12"}  # truncated: no SE, GE or IEA
+TRUNCATED = "277ca/minimal-bom-indented.x12"  # ends cleanly after HL*2 with no SE, GE or IEA
 TYPE_BY_FOLDER = {"835": "835", "837p": "837P", "277ca": "277CA", "999": "999"}
 
 TRANSACTION_835_KEYS = {
@@ -66,17 +66,59 @@ def json_of(data: bytes) -> dict:
 	return json.loads(json.dumps(to_json_dict(read_document(data))))
 
 
-@pytest.mark.parametrize("name", sorted(set(sample_names()) - BROKEN))
+@pytest.mark.parametrize("name", sample_names())
 def test_every_sample_is_read_with_the_reader_its_type_needs(name):
 	parsed = read_document(sample(name))
 	assert {transaction.type for transaction in parsed} == {TYPE_BY_FOLDER[name.split("/")[0]]}
 	assert document_types(sample(name)) == [transaction.type for transaction in parsed]
 	assert json_of(sample(name))["transactions"][0]["type"] == parsed[0].type
+	complete = name != TRUNCATED
+	assert [transaction.complete for transaction in parsed] == [complete] * len(parsed)
+	assert json_of(sample(name))["complete"] is complete
 
 
-def test_truncated_sample_is_an_error():
-	with pytest.raises(X12Error, match="SE trailer is missing"):
-		read_document(sample("277ca/minimal-bom-indented.x12"))
+def test_truncated_sample_reads_flagged_incomplete():
+	(transaction,) = read_document(sample(TRUNCATED))
+	assert (transaction.type, transaction.control_number, transaction.position) == ("277CA", "0001", 3)
+	assert transaction.complete is False and transaction.content.complete is False
+	assert transaction.content.payer_name == "AMERISYS" and transaction.content.claims == []
+	assert [(problem.path, problem.message, problem.code) for problem in transaction.problems] == [
+		("segment 3 (ST)", "the file ends before the SE trailer of transaction set '0001'", "missing-se"),
+		("segment 2 (GS)", "the file ends before the GE trailer of group '203263'", "missing-ge"),
+		("segment 1 (ISA)", "the file ends before the IEA trailer of interchange '000203263'", "missing-iea"),
+	]
+	document = json_of(sample(TRUNCATED))
+	assert document["complete"] is False
+	assert [problem["code"] for problem in document["problems"]] == [
+		"missing-se",
+		"missing-ge",
+		"missing-iea",
+	]
+
+
+def test_file_cut_inside_a_segment_is_an_error():
+	with pytest.raises(X12Error, match=r"segment 10 \(HL\): the file ends in the middle of a segment"):
+		read_document(sample(TRUNCATED).rstrip(b"~"))
+
+
+def test_every_set_of_an_interchange_cut_short_is_incomplete():
+	# Two groups of two 999s; the file ends before the second GE: the first group closed but not the
+	# interchange, so all four sets are incomplete, the second group's missing its GE too.
+	data = sample("999/four-st-accepted-for-834.x12")
+	assert all(transaction.complete for transaction in read_document(data))
+	cut = data[: data.rindex(b"GE*")]
+	parsed = read_document(cut)
+	assert [transaction.control_number for transaction in parsed] == ["0001", "0002", "0003", "0004"]
+	assert not any(transaction.complete or transaction.content.complete for transaction in parsed)
+	assert [[problem.path for problem in transaction.problems] for transaction in parsed] == [
+		["segment 1 (ISA)"],
+		["segment 1 (ISA)"],
+		["segment 16 (GS)", "segment 1 (ISA)"],
+		["segment 16 (GS)", "segment 1 (ISA)"],
+	]
+	document = json_of(cut)
+	assert document["complete"] is False
+	assert [problem["code"] for problem in document["problems"]] == ["missing-ge", "missing-iea"]
 
 
 def test_835_json_keys_and_exact_amounts():

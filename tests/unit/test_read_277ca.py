@@ -109,10 +109,18 @@ def test_service_line_statuses():
 	assert claim.service_date == datetime.date(2024, 1, 5) and claim.status_code == "20"
 
 
-def test_truncated_minimal_file_is_an_error():
-	# The file stops after HL*2 with no SE, GE or IEA: reading it would be reading half a file.
-	with pytest.raises(X12Error, match=r"segment 10 \(HL\): the file ends inside transaction set 277 '0001'"):
-		read_277ca(sample("277ca/minimal-bom-indented.x12"))
+def test_truncated_minimal_file_reads_but_is_flagged_incomplete():
+	# The file stops cleanly after HL*2 with no SE, GE or IEA: what is there reads, marked incomplete, so
+	# nothing acts on half a file as if it were whole.
+	(report,) = read_277ca(sample("277ca/minimal-bom-indented.x12"))
+	assert report.complete is False
+	assert report.claims == [] and report.payer_name == "AMERISYS" and report.reference == "203263.1"
+	assert [provider.level for provider in report.providers] == ["information_receiver"]
+
+
+def test_minimal_file_cut_inside_its_last_segment_is_an_error():
+	with pytest.raises(X12Error, match=r"segment 10 \(HL\): the file ends in the middle of a segment"):
+		read_277ca(sample("277ca/minimal-bom-indented.x12")[:-3])
 
 
 def test_minimal_file_completed_reads_with_no_claims():
@@ -120,8 +128,17 @@ def test_minimal_file_completed_reads_with_no_claims():
 		sample("277ca/minimal-bom-indented.x12") + b"\r\n    SE*8*0001~\r\n  GE*1*203263~\r\nIEA*1*000203263~"
 	)
 	(report,) = read_277ca(data)
+	assert report.complete is True
 	assert report.claims == [] and report.payer_name == "AMERISYS" and report.reference == "203263.1"
 	assert [provider.level for provider in report.providers] == ["information_receiver"]
+
+
+def test_truncated_inside_a_claim_is_still_an_error():
+	# Cut after the patient level's NM1: the claim has no TRN tracking number, so there is nothing to read.
+	text = sample("277ca/emedny-accepted-A1-A2.x12").decode()
+	cut = text[: text.index("TRN*2*5781~")]
+	with pytest.raises(X12Error, match=r"segment 19 \(HL\): the patient level .* has no TRN\*2"):
+		read_277ca(cut.encode())
 
 
 def test_claim_without_tracking_number_or_status():

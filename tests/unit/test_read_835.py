@@ -264,11 +264,18 @@ def test_missing_trn_is_named_at_the_se():
 
 
 def test_truncated_files():
-	cut = GOOD.index("SE*24*0001")
-	with pytest.raises(X12Error, match="SE trailer is missing"):
-		read_835(GOOD[:cut].encode())
-	with pytest.raises(X12Error, match="IEA trailer is missing"):
-		read_835(GOOD[: GOOD.index("IEA*")].encode())
+	# Cut cleanly after a whole segment: what is there reads, flagged incomplete (never to be posted).
+	(whole,) = read_835(GOOD.encode())
+	(cut_before_se,) = read_835(GOOD[: GOOD.index("SE*24*0001")].encode())
+	(cut_before_iea,) = read_835(GOOD[: GOOD.index("IEA*")].encode())
+	assert whole.complete and not cut_before_se.complete and not cut_before_iea.complete
+	cut_before_se.complete = cut_before_iea.complete = True
+	assert cut_before_se == whole and cut_before_iea == whole
+	# Cut inside a segment: an error.
+	with pytest.raises(X12Error, match="the file ends in the middle of a segment"):
+		read_835(GOOD[: GOOD.index("SE*24*0001") + 4].encode())
+	with pytest.raises(X12Error, match="the file ends in the middle of a segment"):
+		read_835(GOOD[: GOOD.index("GE*") + 4].encode())
 
 
 def test_other_file_types_are_refused():
