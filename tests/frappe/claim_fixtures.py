@@ -343,3 +343,26 @@ def judge(data: bytes) -> tuple[bool, list[str]]:
 
 def company() -> str:
 	return COMPANY
+
+
+def send_world_claims(world: World, services_per_claim: list[list] | None = None) -> tuple[list[str], object]:
+	"""Queue one claim per group of services (one-click) and send them; returns (claim names, the file record)."""
+	from claims_billing import claims_api
+	from claims_billing.jobs.clearinghouse import send_queued_claims
+
+	groups = services_per_claim or [[service.name for service in world.services]]
+	names = []
+	for group in groups:
+		result = claims_api.initiate_claims(group, flow="One-click")
+		assert result["queued"] == 1, result
+		names.append(result["claims"][0]["name"])
+	summary = send_queued_claims()
+	assert summary["error"] == "" and len(summary["uploaded"]) == 1, summary
+	return names, frappe.get_doc("Clearinghouse File", summary["uploaded"][0])
+
+
+def history(name: str) -> list[tuple]:
+	"""A claim's status history as (from, to, source kind) triples, oldest first."""
+	from claims_billing.claims_billing.doctype.insurance_claim.insurance_claim import status_history
+
+	return [(row.from_status, row.to_status, row.source_kind) for row in status_history(name)]

@@ -304,7 +304,7 @@ class InsuranceClaim(Document):
 				SERVICE, filters={"billed_by_doctype": CLAIM, "billed_by": self.name}, pluck="name"
 			)
 		)
-		self.give_back(sorted(current - wanted))
+		self.release(sorted(current - wanted))
 		new = sorted(wanted - current)
 		if new:
 			frappe.db.set_value(
@@ -352,13 +352,15 @@ class InsuranceClaim(Document):
 		)
 
 	def give_back(self, services: list[str]):
-		"""Services leaving this claim return to the claim it corrects, else they are unbilled again."""
-		if not services:
-			return
+		"""This claim is withdrawn: a correction's services go back to the claim it corrects."""
 		original = self.original_claim if self.frequency != "Void" else None
-		if original and frappe.db.get_value(CLAIM, original, "docstatus") == 1:
+		if services and original and frappe.db.get_value(CLAIM, original, "docstatus") == 1:
 			frappe.db.set_value(SERVICE, {"name": ["in", services]}, {"billed_by": original})
 			return
+		self.release(services)
+
+	def release(self, services: list[str]):
+		"""Services taken off this claim are unbilled again."""
 		for name in services:
 			frappe.get_doc(SERVICE, name).release_from_billing()
 
