@@ -37,9 +37,11 @@ from claims_billing.x12.claim import (
 )
 from claims_billing.x12.envelope import TransactionSet, read_sets
 from claims_billing.x12.errors import Problem, X12Error
+from claims_billing.x12.positional import check_positions
 from claims_billing.x12.values import (
 	amount,
 	cached_decimal,
+	cached_valid_date,
 	date_or_none,
 	date_range,
 	optional_amount,
@@ -48,11 +50,14 @@ from claims_billing.x12.values import (
 
 # HI composite qualifiers that carry diagnoses: ICD-10 principal/other (ABK/ABF), ICD-9 (BK/BF).
 DIAGNOSIS_QUALIFIERS = frozenset({"ABK", "ABF", "BK", "BF"})
-# Every body segment is padded to this many elements: the reader indexes up to CLM09 / NM109.
-_MIN_ELEMENTS = 10
+# CLM, NM1 and SBR are padded to this many elements: the reader indexes up to CLM09 / NM109 / SBR09.
+_LONGEST = 10
 _PADDING = ("",) * 20
 # SV107 with a single pointer, the usual case, without parsing.
 _POINTERS = {str(number): (number,) for number in range(1, 13)}
+# SV107 composites already read ("1:2" -> (1, 2)), one cache per component separator.
+_POINTER_CACHES: dict[str, dict[str, tuple[int, ...]]] = {}
+_POINTER_CACHE_LIMIT = 4096
 _BILLING_PROVIDER_LOOPS = frozenset({"2000A", "2010AA", "2010AB"})
 _SUBSCRIBER_LOOPS = frozenset({"2000B", "2010BA", "2010BB"})
 
@@ -86,12 +91,61 @@ def read_837p(data: bytes) -> list[Transaction837]:
 	return transactions
 
 
+# The hot paths below build these positionally; the checks fail at import if their fields move.
+check_positions(Address, "line1", "city", "state", "postal_code")
+check_positions(Payer, "name", "payer_id")
+check_positions(Provider, "last_name", "first_name", "npi", "taxonomy", "middle_name")
+check_positions(
+	Subscriber,
+	"last_name",
+	"first_name",
+	"member_id",
+	"middle_name",
+	"suffix",
+	"date_of_birth",
+	"sex",
+	"address",
+	"group_number",
+	"group_name",
+	"filing_indicator",
+)
+check_positions(Patient, "last_name", "first_name", "relationship", "date_of_birth", "sex", "address")
+check_positions(ServiceLine, "procedure_code", "charge", "service_date", "diagnosis_pointers", "modifiers")
+check_positions(
+	Claim,
+	"claim_id",
+	"billing_provider",
+	"subscriber",
+	"payer",
+	"place_of_service",
+	"diagnoses",
+	"lines",
+	"patient",
+	"payer_responsibility",
+	"frequency",
+)
+
+
 def _blank_address() -> Address:
-	return Address(line1="", city="", state="", postal_code="")
+	return Address("", "", "", "")
+
+
+def _pointer_cache(component: str) -> dict[str, tuple[int, ...]]:
+	cache = _POINTER_CACHES.get(component)
+	if cache is None:
+		cache = _POINTER_CACHES[component] = dict(_POINTERS)
+	return cache
 
 
 def _where(position: int, segment_id: str) -> str:
 	return f"segment {position} ({segment_id})"
+
+
+def _padded(elements: list[str], size: int) -> list[str]:
+	"""``elements`` lengthened in place with empty strings to at least ``size`` items."""
+	if len(elements) < size:
+		elements += _PADDING[len(elements) : size]
+	return elements
 
 
 def _amount(value: str, position: int, segment_id: str, name: str):
@@ -102,12 +156,14 @@ def _amount(value: str, position: int, segment_id: str, name: str):
 class _Reader:
 	"""State of reading one 837 transaction set: which loop we are in and what it has built.
 
-	Methods take segments already padded to ``_MIN_ELEMENTS`` elements.
+	Methods take segments already padded as far as they read them (``_LONGEST`` elements for CLM,
+	NM1 and SBR).
 	"""
 
 	def __init__(self, transaction: TransactionSet):
 		self.component = transaction.delimiters.component
 		self.keep = transaction.keep
+		self.pointers = _pointer_cache(self.component)
 		self.result = Transaction837(control_number=transaction.control_number, version=transaction.version)
 		self.loop = "header"
 		self.provider: BillingProvider | None = None
@@ -153,20 +209,13 @@ class _Reader:
 			self.patient = None
 		elif level == "22":
 			self.loop = "2000B"
-			self.subscriber = Subscriber(last_name="", first_name="", member_id="", filing_indicator="")
+			self.subscriber = Subscriber("", "", "", "", "", None, "U", None, "", "", "")
 			self.payer = None
 			self.patient = None
 			self.responsibility = "P"
 		elif level == "23":
 			self.loop = "2000C"
-			self.patient = Patient(
-				last_name="",
-				first_name="",
-				relationship="",
-				date_of_birth=None,
-				sex="",
-				address=_blank_address(),
-			)
+			self.patient = Patient("", "", "", None, "", Address("", "", "", ""))
 		else:
 			raise X12Error(f"HL03 level code {level!r} is not one an 837P uses (20, 22, 23)", position, "HL")
 
@@ -225,7 +274,7 @@ class _Reader:
 				self.address_owner = self.subscriber
 			elif entity == "PR" and self.subscriber is not None and loop in _SUBSCRIBER_LOOPS:
 				self.loop = "2010BB"
-				self.payer = self.address_owner = Payer(name=keep(elements[3]), payer_id=keep(elements[9]))
+				self.payer = self.address_owner = Payer(keep(elements[3]), keep(elements[9]))
 			elif entity == "QC" and self.patient is not None:
 				self.loop = "2010CA"
 				self._fill_person(self.patient, elements)
@@ -280,12 +329,7 @@ class _Reader:
 
 	def _provider(self, elements: list[str]) -> Provider:
 		keep = self.keep
-		return Provider(
-			last_name=keep(elements[3]),
-			first_name=keep(elements[4]),
-			npi=keep(elements[9]),
-			middle_name=keep(elements[5]),
-		)
+		return Provider(keep(elements[3]), keep(elements[4]), keep(elements[9]), "", keep(elements[5]))
 
 	# --- claim ------------------------------------------------------------------------------
 
@@ -323,18 +367,18 @@ class _Reader:
 			self.problem(position, "CLM", "claim has no payer (loop 2010BB NM1*PR) before it", "837-payer")
 			payer = Payer(name="", payer_id="")
 		claim = Claim(
-			claim_id=keep(elements[1]),
-			billing_provider=provider,
-			subscriber=subscriber,
-			payer=payer,
-			place_of_service=keep(facility[0]),
-			diagnoses=[],
-			lines=[],
-			patient=self.patient,
-			payer_responsibility=self.responsibility,
-			frequency=keep(facility[2]) if len(facility) > 2 else "",
-			declared_charge=charge,
+			keep(elements[1]),
+			provider,
+			subscriber,
+			payer,
+			keep(facility[0]),
+			[],
+			[],
+			self.patient,
+			self.responsibility,
+			keep(facility[2]) if len(facility) > 2 else "",
 		)
+		claim.declared_charge = charge
 		if elements[6]:
 			claim.provider_signature_on_file = elements[6] == "Y"
 		if elements[7]:
@@ -406,23 +450,18 @@ class _Reader:
 		code = elements[1].split(component)
 		if len(code) < 2 or not code[1]:
 			raise X12Error("SV101-2 procedure code is missing", position, "SV1")
-		pointers = _POINTERS.get(elements[7])
+		pointers = self.pointers.get(elements[7])
 		if pointers is None:
-			pointers = [
-				whole_number(pointer, position, "SV1", "SV107 diagnosis code pointer")
-				for pointer in elements[7].split(component)
-				if pointer
-			]
-		else:
-			pointers = list(pointers)
+			pointers = self._pointers(elements[7], position)
 		line = ServiceLine(
-			procedure_code=keep(code[1]),
-			charge=_amount(elements[2], position, "SV1", "SV102 line charge"),
-			service_date=None,
-			diagnosis_pointers=pointers,
-			modifiers=[keep(modifier) for modifier in code[2:6] if modifier] if len(code) > 2 else [],
-			place_of_service=keep(elements[5]),
+			keep(code[1]),
+			_amount(elements[2], position, "SV1", "SV102 line charge"),
+			None,
+			list(pointers),
+			[keep(modifier) for modifier in code[2:6] if modifier] if len(code) > 2 else [],
 		)
+		if elements[5]:
+			line.place_of_service = keep(elements[5])
 		if elements[3]:
 			line.unit_code = keep(elements[3])
 		if elements[4]:
@@ -435,6 +474,18 @@ class _Reader:
 		self.provider_for_taxonomy = None
 		self.address_owner = None
 		self.loop = "2400"
+
+	def _pointers(self, text: str, position: int) -> tuple[int, ...]:
+		"""SV107: the diagnosis pointers of a composite such as ``1:3``."""
+		pointers = tuple(
+			whole_number(pointer, position, "SV1", "SV107 diagnosis code pointer")
+			for pointer in text.split(self.component)
+			if pointer
+		)
+		if len(self.pointers) >= _POINTER_CACHE_LIMIT:
+			self.pointers.clear()
+		self.pointers[text] = pointers
+		return pointers
 
 	def finish_line(self) -> None:
 		line = self.line
@@ -507,55 +558,42 @@ def read_837p_transaction(transaction: TransactionSet) -> Transaction837:
 	result = reader.result
 	keep = reader.keep
 	padding = _PADDING
-	minimum = _MIN_ELEMENTS
+	longest = _LONGEST
+	known_date = cached_valid_date
 	position, segment_id = transaction.position, "ST"
 	try:
 		for first, batch in transaction.batches():
 			for position, elements in enumerate(batch, first):
 				segment_id = elements[0]
-				if len(elements) < minimum:
-					elements += padding[len(elements) : minimum]
-				if segment_id == "DTP":
-					qualifier = elements[1]
-					if qualifier == "472":
-						line = reader.line
-						if line is not None:
-							start, end = date_range(elements[2], elements[3])
-							line.service_date = start
-							line.service_date_end = end if end != start else None
-					elif qualifier == "573":
-						value = date_or_none(elements[3])
-						if reader.line_adjudication is not None:
-							reader.line_adjudication.adjudication_date = value
-						elif reader.other_payer is not None and reader.line is None:
-							reader.other_payer.adjudication_date = value
-					elif qualifier == "431" and reader.claim is not None and reader.line is None:
-						reader.claim.onset_date = date_or_none(elements[3])
-				elif segment_id == "SV1":
-					reader.service_line(elements, position)
-				elif segment_id == "LX":
-					if reader.claim is None:
-						raise X12Error(
-							"LX service line number outside a claim (no CLM before it)", position, "LX"
-						)
-					reader.finish_line()
-					reader.other_payer = None
-					reader.loop = "2400"
-				elif segment_id == "NM1":
+				# Branches pad a segment only as far as they read it: most are long enough already.
+				if segment_id == "NM1":
+					if len(elements) < longest:
+						elements += padding[len(elements) : longest]
 					reader.name(elements, position)
 				elif segment_id == "N3":
-					address = reader.address()
-					if address is not None:
-						address.line1 = keep(elements[1])
-						address.line2 = keep(elements[2])
+					owner = reader.address_owner
+					if owner is not None:
+						address = owner.address
+						if address is None:
+							address = owner.address = _blank_address()
+						count = len(elements)
+						address.line1 = keep(elements[1]) if count > 1 else ""
+						address.line2 = keep(elements[2]) if count > 2 else ""
 				elif segment_id == "N4":
-					address = reader.address()
-					if address is not None:
+					owner = reader.address_owner
+					if owner is not None:
+						address = owner.address
+						if address is None:
+							address = owner.address = _blank_address()
+						if len(elements) < 5:
+							elements += padding[len(elements) : 5]
 						address.city = keep(elements[1])
 						address.state = keep(elements[2])
 						address.postal_code = keep(elements[3])
 						address.country = keep(elements[4])
 				elif segment_id == "REF":
+					if len(elements) < 3:
+						elements += padding[len(elements) : 3]
 					qualifier = elements[1]
 					value = elements[2]
 					loop = reader.loop
@@ -573,15 +611,58 @@ def read_837p_transaction(transaction: TransactionSet) -> Transaction837:
 							reader.claim.original_claim_number = value
 					elif loop == "2330B" and qualifier == "F8":
 						reader.other_payer.payer_claim_number = value
+				elif segment_id == "DTP":
+					if len(elements) < 4:
+						elements += padding[len(elements) : 4]
+					qualifier = elements[1]
+					if qualifier == "472":
+						line = reader.line
+						if line is not None:
+							if elements[2] == "D8":
+								line.service_date = known_date(elements[3]) or date_or_none(elements[3])
+								line.service_date_end = None
+							else:
+								start, end = date_range(elements[2], elements[3])
+								line.service_date = start
+								line.service_date_end = end if end != start else None
+					elif qualifier == "573":
+						value = date_or_none(elements[3])
+						if reader.line_adjudication is not None:
+							reader.line_adjudication.adjudication_date = value
+						elif reader.other_payer is not None and reader.line is None:
+							reader.other_payer.adjudication_date = value
+					elif qualifier == "431" and reader.claim is not None and reader.line is None:
+						reader.claim.onset_date = date_or_none(elements[3])
+				elif segment_id == "SV1":
+					if len(elements) < 8:
+						elements += padding[len(elements) : 8]
+					reader.service_line(elements, position)
+				elif segment_id == "LX":
+					if reader.claim is None:
+						raise X12Error(
+							"LX service line number outside a claim (no CLM before it)", position, "LX"
+						)
+					if reader.line is not None:
+						reader.finish_line()
+					reader.other_payer = None
+					reader.loop = "2400"
+				elif segment_id == "HL":
+					if len(elements) < 4:
+						elements += padding[len(elements) : 4]
+					reader.hierarchical_level(elements, position)
 				elif segment_id == "CLM":
+					if len(elements) < longest:
+						elements += padding[len(elements) : longest]
 					reader.claim_information(elements, position)
 				elif segment_id == "HI":
 					reader.diagnoses(elements, position)
-				elif segment_id == "HL":
-					reader.hierarchical_level(elements, position)
 				elif segment_id == "SBR":
+					if len(elements) < longest:
+						elements += padding[len(elements) : longest]
 					reader.subscriber_information(elements, position)
 				elif segment_id == "DMG":
+					if len(elements) < 4:
+						elements += padding[len(elements) : 4]
 					if reader.loop == "2010BA":
 						reader.subscriber.date_of_birth = date_or_none(elements[2])
 						reader.subscriber.sex = keep(elements[3]) or reader.subscriber.sex
@@ -590,13 +671,15 @@ def read_837p_transaction(transaction: TransactionSet) -> Transaction837:
 						reader.patient.sex = keep(elements[3])
 				elif segment_id == "PAT":
 					if reader.patient is not None and reader.claim is None:
-						reader.patient.relationship = keep(elements[1])
+						reader.patient.relationship = keep(_padded(elements, 2)[1])
 				elif segment_id == "PRV":
+					_padded(elements, 4)
 					if reader.loop == "2000A":
 						reader.provider_taxonomy = keep(elements[3])
 					elif reader.provider_for_taxonomy is not None:
 						reader.provider_for_taxonomy.taxonomy = keep(elements[3])
 				elif segment_id == "PER":
+					_padded(elements, 3)
 					provider = reader.provider
 					if reader.loop == "2010AA" and not provider.contact_name and not provider.phone:
 						provider.contact_name = keep(elements[2])
@@ -613,6 +696,7 @@ def read_837p_transaction(transaction: TransactionSet) -> Transaction837:
 					elif reader.other_payer is not None and reader.line is None:
 						reader.other_payer.adjustments.extend(_adjustments(elements, position))
 				elif segment_id == "AMT":
+					_padded(elements, 3)
 					qualifier = elements[1]
 					if qualifier == "D" and reader.loop == "2320":
 						reader.other_payer.paid = amount(
@@ -625,9 +709,10 @@ def read_837p_transaction(transaction: TransactionSet) -> Transaction837:
 						elif reader.loop == "2320":
 							reader.other_payer.remaining_patient_liability = value
 				elif segment_id == "SVD":
-					reader.line_adjudication_start(elements, position)
+					reader.line_adjudication_start(_padded(elements, longest), position)
 				elif segment_id == "PWK":
 					if reader.claim is not None and reader.line is None:
+						_padded(elements, 7)
 						reader.claim.attachments.append(
 							Attachment(
 								report_type=elements[1],
@@ -636,6 +721,7 @@ def read_837p_transaction(transaction: TransactionSet) -> Transaction837:
 							)
 						)
 				elif segment_id == "BHT":
+					_padded(elements, 7)
 					result.purpose = elements[2]
 					result.reference = elements[3]
 					result.created = date_or_none(elements[4])

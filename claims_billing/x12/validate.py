@@ -61,6 +61,8 @@ _ISA_NAMES = (
 )
 _ZERO = Decimal(0)
 _PADDING = ("",) * 20
+# 837P HL03 level -> the level its HL02 parent must have (None: no parent).
+_PARENT_LEVELS = {"20": None, "22": "20", "23": "22"}
 
 Handler = Callable[[int, list[str]], None]
 
@@ -160,11 +162,13 @@ class FileChecker:
 	def _body_dispatch(self) -> None:
 		"""Give the open set's checker its dispatch tables, with ``use_extra`` to switch between them."""
 		body = self.body
-		plain = {**self._keys(body.handlers()), **self.envelope_dispatch}
+		handlers = body.handlers_after_reading() if self.split else body.handlers()
+		plain = {**self._keys(handlers), **self.envelope_dispatch}
 		extra = body.extra_handlers()
 		modes = (plain, {**plain, **self._keys(extra)} if extra else plain)
 
 		def use_extra(on: bool) -> None:
+			body.extra_on = on
 			self.dispatch = modes[on]
 
 		body.use_extra = use_extra
@@ -541,9 +545,16 @@ class _BodyChecker:
 		"""The checks by segment ID; segments of other IDs are only counted."""
 		return {"DTP": self.on_dtp, "DTM": self.on_dtm, "DMG": self.on_dmg}
 
+	def handlers_after_reading(self) -> dict[str, Handler]:
+		"""The checks still needed on segments that this set's reader has already read without raising
+		(split mode, see ``document.read_and_validate``): checks the reader makes itself can go."""
+		return self.handlers()
+
 	def extra_handlers(self) -> dict[str, Handler]:
 		"""Checks needed only in some loops; the checker turns them on with ``use_extra(True)``."""
 		return {}
+
+	extra_on = False  # whether ``extra_handlers`` are on; checked before calling use_extra, which costs
 
 	def use_extra(self, on: bool) -> None:
 		"""Replaced by the file checker: switch ``extra_handlers`` on or off."""
@@ -621,6 +632,17 @@ class _Checker835(_BodyChecker):
 			"TRN": self.on_trn,
 			"BPR": self.on_bpr,
 		}
+
+	def handlers_after_reading(self) -> dict[str, Handler]:
+		# read_835 refuses a missing or malformed CLP01-05, SVC02-03, CAS amount or BPR02 (naming it): once
+		# it has read a segment, only the totals for the balance check remain to be taken from it.
+		handlers = self.handlers()
+		del handlers["CAS"], handlers["SVC"]
+		handlers["CLP"] = self.add_claim_payment
+		return handlers
+
+	def add_claim_payment(self, position: int, elements: list[str]) -> None:
+		self.paid += decimal_or_none(elements[4])
 
 	def on_clp(self, position: int, elements: list[str]) -> None:
 		_padded(elements, 6)
@@ -776,7 +798,8 @@ class _Checker837(_BodyChecker):
 		if self.claim is None and self.block is not None and self.block["level"] == "22":
 			self.block["SBR"] = True
 		self.entity = ""
-		self.use_extra(False)
+		if self.extra_on:
+			self.use_extra(False)
 
 	def on_bht(self, position: int, elements: list[str]) -> None:
 		self.bht_position = self.bht_position or position
@@ -784,7 +807,7 @@ class _Checker837(_BodyChecker):
 			self.check_date(position, "BHT", "BHT04 creation date", elements[4])
 
 	def on_nm1(self, position: int, elements: list[str]) -> None:
-		entity = _get(elements, 1)
+		entity = elements[1] if len(elements) > 1 else ""
 		self.entity = entity
 		in_2010aa = False
 		if entity == "41" or entity == "40":
@@ -797,19 +820,21 @@ class _Checker837(_BodyChecker):
 				in_2010aa = True
 			elif (entity == "IL" or entity == "PR") and block["level"] == "22":
 				block[entity] = True
-		self.use_extra(in_2010aa)
+		if in_2010aa is not self.extra_on:
+			self.use_extra(in_2010aa)
 
 	def on_hl(self, position: int, elements: list[str]) -> None:
 		self.finish_block()
-		self.use_extra(False)
-		hierarchical_id, parent, level = _get(elements, 1), _get(elements, 2), _get(elements, 3)
+		if self.extra_on:
+			self.use_extra(False)
+		hierarchical_id, parent, level = _padded(elements, 4)[1:4]
 		if not hierarchical_id:
 			self.add(position, "HL", "HL01 hierarchical id is missing", "837-hl-id")
 		elif hierarchical_id in self.levels:
 			self.add(
 				position, "HL", f"HL01 id {hierarchical_id!r} is used by an earlier HL", "837-hl-duplicate"
 			)
-		expected_parent = {"20": None, "22": "20", "23": "22"}.get(level, "?")
+		expected_parent = _PARENT_LEVELS.get(level, "?")
 		if expected_parent == "?":
 			self.add(
 				position,
@@ -853,7 +878,8 @@ class _Checker837(_BodyChecker):
 
 	def on_clm(self, position: int, elements: list[str]) -> None:
 		self.finish_claim()
-		self.use_extra(False)
+		if self.extra_on:
+			self.use_extra(False)
 		self.seen.add("CLM")
 		_padded(elements, 6)
 		if not elements[1]:
