@@ -204,6 +204,14 @@ def book_sent_claims(names: list[str], clearinghouse_file: str | None = None) ->
 		)
 	)
 	todo = [name for name in names if name in booked and not booked[name]]
+	if todo and frappe.get_meta(CLAIM).has_field("receivable_journal_entry"):
+		# A next payer's claim already has its receivable: the earlier payer's posting moved it there.
+		moved = set(
+			frappe.get_all(
+				CLAIM, filters={"name": ["in", todo], "receivable_journal_entry": ["is", "set"]}, pluck="name"
+			)
+		)
+		todo = [name for name in todo if name not in moved]
 	if not todo:
 		return {}
 	books = accounts()

@@ -164,6 +164,7 @@ def write_off(name: str, reason: str = "") -> str | None:
 		{
 			"status": "Written Off",
 			"journal_entry": entry,
+			"written_off_amount": payment_data.currency(balance if entry else ZERO),
 			"resolution": (reason or _("Written off.")).strip(),
 		}
 	)

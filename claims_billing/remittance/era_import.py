@@ -12,8 +12,10 @@ at once when the "Auto-post ERAs" setting is on; the others wait for review as d
 
 from __future__ import annotations
 
+import datetime
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import frappe
 from frappe import _
@@ -21,7 +23,7 @@ from frappe.utils import getdate, today
 
 from claims_billing.core import adjudication, matching
 from claims_billing.remittance import payment_data
-from claims_billing.x12.claim import Claim, from_dict
+from claims_billing.x12.claim import to_dict
 from claims_billing.x12.errors import X12Error
 from claims_billing.x12.read_835 import read_835
 from claims_billing.x12.remittance import Remittance
@@ -255,18 +257,44 @@ def _open_claims(names: list[str]) -> dict:
 			*_optional_claim_fields(),
 		],
 	):
-		claim = (
-			from_dict(Claim, json.loads(row.x12_snapshot), f"claim {row.name}") if row.x12_snapshot else None
-		)
-		if claim is None:
+		if not row.x12_snapshot:
 			continue
-		claim.claim_id = row.name
-		open_claim = matching.open_claim(claim, [row.payer_claim_number or ""])
+		open_claim = _open_claim_from_snapshot(row.name, json.loads(row.x12_snapshot))
+		open_claim.payer_claim_numbers = [row.payer_claim_number] if row.payer_claim_number else []
 		open_claim.payer = row.payer
 		open_claim.services = services.get(row.name, [])
 		open_claim.prior_payers_amount = payment_data.money(row.get("prior_payers_amount"))
 		result[row.name] = open_claim
 	return result
+
+
+def _day(value) -> datetime.date | None:
+	return datetime.date.fromisoformat(value) if value else None
+
+
+def _open_claim_from_snapshot(name: str, data: dict) -> matching.OpenClaim:
+	"""``matching.open_claim`` of the sent 837P data, read straight from its JSON form (fast)."""
+	person = data.get("patient") or data.get("subscriber") or {}
+	subscriber = data.get("subscriber") or {}
+	return matching.OpenClaim(
+		claim_id=name,
+		charge=sum((Decimal(line["charge"]) for line in data.get("lines", [])), Decimal(0)),
+		patient_last_name=person.get("last_name", ""),
+		patient_first_name=person.get("first_name", ""),
+		member_id=subscriber.get("member_id", ""),
+		lines=[
+			matching.OpenLine(
+				procedure_code=line["procedure_code"],
+				charge=Decimal(line["charge"]),
+				service_date=_day(line.get("service_date")),
+				modifiers=list(line.get("modifiers") or []),
+				line_control_number=line.get("line_control_number") or "",
+				service_date_end=_day(line.get("service_date_end")),
+				units=Decimal(line.get("units") or 1),
+			)
+			for line in data.get("lines", [])
+		],
+	)
 
 
 def _optional_claim_fields() -> list[str]:
@@ -354,6 +382,9 @@ def build_payment(remittance, payer, key, matches, candidates, clearinghouse_fil
 				match_reason=reason,
 				payment_index=match.payment_index,
 			),
+		)
+		doc.claims[-1].era_json = json.dumps(
+			to_dict(remittance.claims[match.payment_index]), separators=(",", ":")
 		)
 		doc.claims[-1].suggested_claims = [s.claim_id for s in match.suggestions[:5]]
 		services = {}

@@ -55,8 +55,8 @@ CLAIM_AMOUNTS = (
 	"open_balance",
 )
 # Synthetic CAS reasons of rebuilt claim payments; only their groups and amounts matter to posting.
-_OTHER_PR_REASON = "OTHER"
-_BUCKET_REASON = "0"
+_OTHER_PR_REASON = "142"  # any PR reason but 1, 2 and 3
+_BUCKET_REASON = "45"
 PRIOR_PAYER_REASON = "23"  # CARC 23: the impact of prior payer(s) adjudication
 
 

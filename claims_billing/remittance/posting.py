@@ -131,6 +131,12 @@ def validate_for_posting(doc, claims: dict) -> list[str]:
 	return problems
 
 
+def secondary_claims_enabled() -> bool:
+	from claims_billing.remittance.secondary import enabled
+
+	return enabled()
+
+
 def next_payer_of(info) -> str | None:
 	"""The payer after this claim's, from the patient's active policies (Secondary after Primary...)."""
 	from claims_billing.remittance.secondary import next_policy
@@ -146,10 +152,11 @@ def post(doc) -> None:
 	throw_if(validate_for_posting(doc, claims), _("Insurance Payment {0} can't be posted").format(doc.name))
 	posting_input = payment_data.remittance_for_posting(doc)
 	next_payers = {}
-	for name, info in claims.items():
-		payer = next_payer_of(info)
-		if payer:
-			next_payers[name] = payer
+	if secondary_claims_enabled():
+		for name, info in claims.items():
+			payer = next_payer_of(info)
+			if payer:
+				next_payers[name] = payer
 	plan = adjudication.plan_posting(
 		posting_input.remittance,
 		posting_input.claim_ids,
@@ -159,15 +166,25 @@ def post(doc) -> None:
 	blocking = [p.message for p in plan.problems if p.code in BLOCKING_PROBLEMS]
 	throw_if(blocking, _("Insurance Payment {0} does not balance").format(doc.name))
 	ledgers = {}
+	customers: dict[tuple, str] = {}
+
+	def customer_of(kind: str, *key: str) -> str:
+		if (kind, *key) not in customers:
+			customers[(kind, *key)] = payer_customer(*key) if kind == "payer" else patient_customer(*key)
+		return customers[(kind, *key)]
+
+	shares = _patient_shares(doc)
 	for name, info in claims.items():
 		ledgers[name] = books.ClaimLedger(
 			claim=name,
-			payer_customer=payer_customer(info.payer),
+			payer_customer=customer_of("payer", info.payer),
 			receivable=_receivable(info),
-			patient_customer=patient_customer(info.patient_doctype, info.patient) if info.patient else "",
+			patient_customer=customer_of("patient", info.patient_doctype, info.patient)
+			if info.patient
+			else "",
 			first_service=info.first_service or "",
-			patient_share_by_service=_patient_shares(doc, name),
-			next_payer_customer=payer_customer(next_payers[name]) if name in next_payers else "",
+			patient_share_by_service=shares.get(name, []),
+			next_payer_customer=customer_of("payer", next_payers[name]) if name in next_payers else "",
 		)
 	journal_entry = books.post_remittance(
 		plan,
@@ -193,24 +210,25 @@ def post(doc) -> None:
 
 	denials.open_denials(doc, claims)
 	secondary.create_next_payer_claims(doc, claims, next_payers, posting_input, plan, journal_entry)
-	frappe.db.set_value(
-		"Unmatched Remittance",
-		{"insurance_payment": doc.name, "status": "Open"},
-		"status",
-		"Matched",
-	) if all(row.insurance_claim for row in doc.claims) else None
+	if all(row.insurance_claim for row in doc.claims):
+		frappe.db.set_value(
+			"Unmatched Remittance", {"insurance_payment": doc.name, "status": "Open"}, "status", "Matched"
+		)
 
 
-def _patient_shares(doc, claim: str) -> list[tuple[str, Decimal]]:
-	shares: dict[str, Decimal] = {}
+def _patient_shares(doc) -> dict[str, list[tuple[str, Decimal]]]:
+	"""Each claim's patient responsibility per service (reversals left out)."""
+	shares: dict[str, dict[str, Decimal]] = defaultdict(dict)
 	for row in doc.services:
-		if row.insurance_claim == claim and row.billable_service and money(row.patient_responsibility):
-			if doc.claims[row.claim_row - 1].reversal:
-				continue
-			shares[row.billable_service] = shares.get(row.billable_service, ZERO) + money(
-				row.patient_responsibility
-			)
-	return list(shares.items())
+		if not (row.insurance_claim and row.billable_service and money(row.patient_responsibility)):
+			continue
+		if doc.claims[row.claim_row - 1].reversal:
+			continue
+		claim = shares[row.insurance_claim]
+		claim[row.billable_service] = claim.get(row.billable_service, ZERO) + money(
+			row.patient_responsibility
+		)
+	return {claim: list(services.items()) for claim, services in shares.items()}
 
 
 def throw_if(problems: list[str], title: str) -> None:
@@ -257,6 +275,7 @@ def update_claims(doc, claims: dict, credits: dict[str, Decimal]) -> None:
 	changes = []
 	current = {name: info.status for name, info in claims.items()}
 	extra: dict[str, dict] = {}
+	row_statuses: dict[str, tuple[str, str]] = {}
 	source = _("{0} (trace {1})").format(doc.name, doc.trace_number or "-")
 	for row in doc.claims:
 		if not row.insurance_claim:
@@ -265,12 +284,28 @@ def update_claims(doc, claims: dict, credits: dict[str, Decimal]) -> None:
 		new = _target_status(row, balances[name])
 		change = _change(current[name], new, source, amounts_text(row))
 		changes.append((name, change))
-		row.db_set({"previous_status": current[name], "new_status": new}, update_modified=False)
+		row_statuses[row.name] = (current[name], new)
+		row.previous_status, row.new_status = current[name], new
 		current[name] = new
 		if row.payer_claim_number and not claims[name].payer_claim_number and not row.reversal:
 			extra.setdefault(name, {})["payer_claim_number"] = row.payer_claim_number
 	apply_status_changes(changes, extra=extra)
 	set_balances(balances)
+	_set_row_statuses(row_statuses)
+
+
+def _set_row_statuses(statuses: dict[str, tuple[str, str]]) -> None:
+	items = list(statuses.items())
+	for start in range(0, len(items), 500):
+		chunk = items[start : start + 500]
+		before = " ".join(["when %s then %s"] * len(chunk))
+		values = [v for name, (previous, _new) in chunk for v in (name, previous)]
+		values += [v for name, (_previous, new) in chunk for v in (name, new)]
+		frappe.db.sql(
+			f"""update `tabInsurance Payment Claim` set previous_status = case name {before} end,
+			new_status = case name {before} end where name in %s""",
+			(*values, [name for name, _statuses in chunk]),
+		)
 
 
 def set_balances(balances: dict[str, Decimal]) -> None:

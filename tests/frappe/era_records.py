@@ -204,6 +204,11 @@ def claim_totals(name: str) -> dict[str, Decimal]:
 		name,
 	)[0]
 	paid, patient, write_off, other = (money(v) for v in rows)
+	denials = frappe.db.sql(
+		"select sum(written_off_amount) from `tabClaim Denial` where insurance_claim = %s and status = 'Written Off'",
+		name,
+	)[0][0]
+	write_off += money(denials)
 	return {"paid": paid, "patient": patient, "write_off": write_off, "other": other}
 
 
@@ -211,13 +216,16 @@ def check_books(names: list[str]) -> dict[str, Decimal]:
 	"""The invariant for every claim, and ERPNext's insurance receivable per payer = open claims."""
 	settings = frappe.get_cached_doc("Claims Billing Settings")
 	claims = frappe.get_all(
-		CLAIM, filters={"name": ["in", names]}, fields=["name", "payer", "total_charge", "balance"]
+		CLAIM,
+		filters={"name": ["in", names]},
+		fields=["name", "payer", "total_charge", "balance", "prior_payers_amount"],
 	)
 	open_by_payer: dict[str, Decimal] = {}
 	for claim in claims:
 		totals = claim_totals(claim.name)
 		balance = money(claim.balance)
-		assert money(claim.total_charge) == (
+		# A next payer's claim owes what the earlier payers left: its charge less what they settled.
+		assert money(claim.total_charge) - money(claim.prior_payers_amount) == (
 			totals["paid"] + totals["patient"] + totals["write_off"] + totals["other"] + balance
 		), (claim.name, claim.total_charge, totals, balance)
 		open_by_payer[claim.payer] = open_by_payer.get(claim.payer, Decimal(0)) + balance
