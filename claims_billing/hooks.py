@@ -54,3 +54,6 @@ scheduler_events = {
 		],
 	},
 }
+
+# The receiving job hands every downloaded 835 to the remittance importer (clearinghouse.inbound).
+claims_billing_import_835 = ["claims_billing.remittance.era_import.import_era_file"]

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 import frappe
 from frappe import _
-from frappe.utils import getdate, today
+from frappe.utils import getdate, now_datetime, today
 
 from claims_billing.core import adjudication, matching
 from claims_billing.remittance import payment_data
@@ -110,22 +110,39 @@ class X12ImportError(frappe.ValidationError):
 	pass
 
 
-def import_era_file(clearinghouse_file: str) -> ImportResult:
-	"""Import the 835 a Clearinghouse File record holds (the receiving job hands it over here)."""
-	record = frappe.get_doc("Clearinghouse File", clearinghouse_file)
-	content = _file_bytes(record.file)
-	return import_era(content, file_name=record.file_name or record.name, clearinghouse_file=record.name)
+def import_era_file(clearinghouse_file: str) -> ImportResult | None:
+	"""Import the 835 a Clearinghouse File holds (the receiving job's ``claims_billing_import_835`` hook).
 
+	The file's status tells the outcome: Applied, Applied with Exceptions (claims waiting in the
+	Unmatched Remittance queue, or payments imported before) or Parse Failed.
+	"""
+	from claims_billing.claims_billing.doctype.clearinghouse_file import clearinghouse_file as files
 
-def _file_bytes(file_url: str) -> bytes:
-	if not file_url:
-		frappe.throw(_("The Clearinghouse File has no attached file."))
-	file_doc = frappe.get_doc("File", {"file_url": file_url})
-	return (
-		file_doc.get_content()
-		if isinstance(file_doc.get_content(), bytes)
-		else file_doc.get_content().encode()
+	record = frappe.get_doc(files.FILE, clearinghouse_file)
+	try:
+		result = import_era(
+			files.stored_content(record.name),
+			file_name=record.file_name or record.name,
+			clearinghouse_file=record.name,
+		)
+	except (X12ImportError, DuplicateEraError) as error:
+		status = files.PARSE_FAILED if isinstance(error, X12ImportError) else files.APPLIED_WITH_EXCEPTIONS
+		record.db_set({"status": status, "summary": str(error)[:1000], "applied_at": now_datetime()})
+		return None
+	summary = _("{0} payment(s) imported, {1} posted, {2} waiting in Unmatched Remittances.").format(
+		len(result.payments), len(result.posted), result.unmatched
 	)
+	if result.duplicates:
+		summary += " " + " ".join(result.duplicates)
+	exceptions = result.unmatched or result.duplicates or len(result.posted) < len(result.payments)
+	record.db_set(
+		{
+			"status": files.APPLIED_WITH_EXCEPTIONS if exceptions else files.APPLIED,
+			"summary": summary[:1000],
+			"applied_at": now_datetime(),
+		}
+	)
+	return result
 
 
 # --- one payment --------------------------------------------------------------------------------

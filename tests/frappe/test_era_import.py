@@ -251,3 +251,35 @@ def test_a_file_that_is_not_an_835_is_refused_with_the_reason():
 	data = (SAMPLES / "ig-tertiary-payment.x12.997").read_bytes()
 	with pytest.raises(era_import.X12ImportError, match="not a readable 835"):
 		era_import.import_era(data, file_name="ig-tertiary-payment.x12.997")
+
+
+def test_the_receiving_job_hands_a_downloaded_835_to_the_importer():
+	from claims_billing.claims_billing.doctype.clearinghouse_file import clearinghouse_file as files
+
+	assert "claims_billing.remittance.era_import.import_era_file" in frappe.get_hooks(
+		"claims_billing_import_835"
+	)
+	sent = sent_claims(2)
+	data, _remittance = era_for(sent)
+	record = frappe.get_doc(
+		{
+			"doctype": files.FILE,
+			"direction": files.INBOUND,
+			"transaction_type": "835",
+			"status": files.RECEIVED,
+			"file_name": "era.835",
+			"content_sha256": files.sha256(data),
+		}
+	).insert(ignore_permissions=True)
+	files.attach_content(record, "era.835", data)
+	result = era_import.import_era_file(record.name)
+	assert len(result.payments) == 1
+	assert frappe.db.get_value("Insurance Payment", result.payments[0], "clearinghouse_file") == record.name
+	assert frappe.db.get_value(files.FILE, record.name, "status") in (
+		files.APPLIED,
+		files.APPLIED_WITH_EXCEPTIONS,
+	)
+	# The same file handed over again imports nothing and says so on the file.
+	assert era_import.import_era_file(record.name) is None
+	assert "imported before" in frappe.db.get_value(files.FILE, record.name, "summary")
+	check_books(sent.names)
