@@ -191,7 +191,8 @@ def _primary_address(link_doctype: str, link_name: str) -> tuple[Address | None,
 		state=(row.state or "").strip().upper(),
 		postal_code=digits(row.pincode),
 	)
-	return address, address_problem(address, _("Address {0}").format(row.name))
+	# Address names repeat the patient's name: the message says whose address instead.
+	return address, address_problem(address, _("The patient's address"))
 
 
 def address_problem(address: Address, where: str) -> str:
@@ -371,7 +372,8 @@ def build_claim(doc, context: ClaimContext | None = None) -> BuiltClaim:
 
 
 def _insured_parties(doc, policy, payer_doc, person: PersonData, problems: list[str]):
-	patient_record = _("patient record {0}").format(doc.patient) if doc.patient else _("the patient record")
+	# The record's name may be the patient's name: say which kind of record, the claim shows whose.
+	patient_record = _("the patient's {0} record").format(_(doc.patient_doctype or "Patient"))
 	if policy is None:
 		return Subscriber(last_name="", first_name="", member_id=""), None
 	relationship = policy.relationship_to_subscriber or "Self"

@@ -22,7 +22,8 @@ from claims_billing.transport import (
 	TransportError,
 	transport_for,
 )
-from claims_billing.transport.base import mask_secrets
+from claims_billing.transport.base import mask_secrets, outbound_file_name
+from claims_billing.transport.sftp import parse_host_key_line
 
 SETTINGS = "Claims Billing Settings"
 MODE_SFTP = "SFTP"
@@ -124,13 +125,21 @@ def record_success(fieldname: str) -> None:
 
 
 def settings_problems(settings) -> list[str]:
-	"""What is wrong with the connection settings as entered (for the settings form)."""
+	"""What is wrong with the connection settings as entered (for the settings form).
+
+	Only what is wrong, not what is missing: staff may save a half-filled connection and finish it
+	later; Test Connection and the send job say what is still missing.
+	"""
 	problems = []
+	port = settings.get("sftp_port")
+	if port not in (None, "") and not 0 < cint(port) < 65536:
+		problems.append(_("The SFTP port {0} is not a port number (1-65535).").format(port))
+	host_key = (settings.get("sftp_host_key") or "").strip()
 	try:
-		described = transport_settings(settings)
-		if isinstance(described, SftpSettings) and described.host:
-			described.validate()
-		described.outbound_file_name(
+		if host_key:
+			parse_host_key_line(host_key)
+		outbound_file_name(
+			(settings.get("file_name_pattern") or "").strip() or "{sender}_{icn}_{date:%Y%m%d}.837",
 			sender="SENDER",
 			receiver="RECEIVER",
 			icn="000000001",
@@ -141,6 +150,4 @@ def settings_problems(settings) -> list[str]:
 		)
 	except TransportConfigError as error:
 		problems.append(str(error))
-	except OSError as error:
-		problems.append(_("The local folder cannot be used: {0}").format(error.strerror or error))
 	return problems

@@ -68,7 +68,16 @@ def _upload(pending: list[str], summary: dict) -> None:
 				continue  # another worker has it
 			file_name = frappe.db.get_value("Clearinghouse File", name, "file_name")
 			try:
-				transport.upload(file_name, stored_content(name))
+				data = stored_content(name)
+			except Exception as error:
+				# This file cannot be sent as recorded; the others still go.
+				frappe.db.rollback()
+				frappe.log_error(title=_("Clearinghouse file {0} cannot be uploaded").format(name))
+				outbound.upload_failed(name, _("The stored content cannot be read: {0}").format(error))
+				summary["failed"].append(name)
+				continue
+			try:
+				transport.upload(file_name, data)
 			except TransportFileExists as error:
 				outbound.upload_unconfirmed(name, safe_message(error))
 				summary["failed"].append(name)

@@ -51,6 +51,7 @@ class World:
 	patient: object
 	policy: object
 	services: list = field(default_factory=list)
+	records: list = field(default_factory=list)  # (doctype, name) of everything made, oldest first
 
 
 def settings_values(server=None, **overrides) -> dict:
@@ -165,6 +166,9 @@ def make_world(codes=(("97110", "", 45.50), ("97140", "", 42.25)), contract=True
 		}
 	).insert()
 	patient = make_patient_with_address()
+	address = frappe.get_all(
+		"Dynamic Link", filters={"parenttype": "Address", "link_name": patient.name}, pluck="parent"
+	)
 	policy = frappe.get_doc(
 		{
 			"doctype": "Patient Insurance Policy",
@@ -177,7 +181,7 @@ def make_world(codes=(("97110", "", 45.50), ("97140", "", 42.25)), contract=True
 			"valid_from": SCHEDULE_START,
 		}
 	).insert()
-	frappe.get_doc(
+	fees = frappe.get_doc(
 		{
 			"doctype": "Fee Schedule",
 			"fee_schedule_name": unique("Fees"),
@@ -188,8 +192,17 @@ def make_world(codes=(("97110", "", 45.50), ("97140", "", 42.25)), contract=True
 			],
 		}
 	).insert()
+	records = [
+		("Insurance Payer", payer.name),
+		("Customer", payer.customer),
+		("Billing Practitioner", practitioner.name),
+	]
+	records += [("Patient", patient.name), *(("Address", name) for name in address)]
+	if patient.get("customer"):
+		records.append(("Customer", patient.customer))
+	records += [("Patient Insurance Policy", policy.name), ("Fee Schedule", fees.name)]
 	if contract:
-		frappe.get_doc(
+		agreement = frappe.get_doc(
 			{
 				"doctype": "Payer Contract",
 				"payer": payer.name,
@@ -200,7 +213,8 @@ def make_world(codes=(("97110", "", 45.50), ("97140", "", 42.25)), contract=True
 				],
 			}
 		).insert()
-	return World(payer, practitioner, patient, policy)
+		records.append(("Payer Contract", agreement.name))
+	return World(payer, practitioner, patient, policy, records=records)
 
 
 def add_service(world: World, procedure_code: str = "97110", days_ago: int = 5, units: float = 1, **values):
@@ -219,6 +233,7 @@ def add_service(world: World, procedure_code: str = "97110", days_ago: int = 5, 
 		}
 	).insert()
 	world.services.append(service)
+	world.records.append(("Billable Service", service.name))
 	return service
 
 

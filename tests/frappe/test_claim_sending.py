@@ -16,14 +16,20 @@ from claim_fixtures import (
 	configure,
 	judge,
 	make_world,
+	response_999,
+	send_world_claims,
 	start_sftp_server,
 	uploaded_files,
 )
+from conftest import free_port
+from frappe.utils import add_days, getdate
 
 from claims_billing import claims_api
 from claims_billing.accounting.claims import receivable_by_claim
+from claims_billing.claims_billing.doctype.clearinghouse_file.clearinghouse_file import stored_content
 from claims_billing.claims_billing.doctype.insurance_claim.insurance_claim import status_history
 from claims_billing.jobs.clearinghouse import send_queued_claims
+from claims_billing.problems import BillingValidationError
 from claims_billing.x12.read_837p import read_837p
 
 
@@ -105,3 +111,175 @@ def test_one_click_claim_is_queued_sent_judged_and_booked(server):
 		("Sales - TC", 0.0, 133.25),
 	]
 	assert receivable_by_claim([name]) == {name: Decimal("133.25")}
+
+
+def test_review_queue_makes_drafts_that_staff_submit_in_bulk(server):
+	configure(server, claim_flow="Review Queue")
+	worlds = [make_world(), make_world()]
+	services = [add_service(world, "97110", days_ago=3).name for world in worlds]
+
+	result = claims_api.initiate_claims(services)
+
+	assert (result["flow"], result["queued"], result["drafts"]) == ("Review Queue", 0, 2)
+	names = [claim["name"] for claim in result["claims"]]
+	assert all(frappe.db.get_value("Insurance Claim", name, "docstatus") == 0 for name in names)
+	assert send_queued_claims()["claims"] == 0  # drafts are never sent
+
+	bulk = claims_api.submit_claims(names)
+
+	assert sorted(bulk["queued"]) == sorted(names) and bulk["failed"] == {}
+	summary = send_queued_claims()
+	assert summary["claims"] == 2 and len(summary["uploaded"]) == 1
+	(data,) = uploaded_files(server).values()
+	ok, errors = judge(data)
+	assert ok, errors
+	(transaction,) = read_837p(data)
+	assert sorted(claim.claim_id for claim in transaction.claims) == sorted(names)
+	for name in names:
+		assert [row.to_status for row in status_history(name)] == ["Queued", "Submitted"]
+
+
+def test_the_scrubber_blocks_a_claim_and_lists_every_problem_at_once(server):
+	world = make_world(payer_values={"payer_id": ""})
+	service = add_service(world, "97110", days_ago=20)
+	frappe.db.delete("Dynamic Link", {"parenttype": "Address", "link_name": world.patient.name})
+	frappe.db.set_value(
+		"Patient Insurance Policy", world.policy.name, "valid_to", str(add_days(getdate(), -30))
+	)
+
+	result = claims_api.initiate_claims([service.name], flow="One-click")
+
+	(claim,) = result["claims"]
+	assert (result["queued"], claim["status"]) == (0, "Draft")
+	problems = claim["problems"].split("\n")
+	assert any("payer ID is missing" in problem for problem in problems)
+	assert any("address is missing: add an Address to the patient's Patient record" in p for p in problems)
+	assert any(f"policy {world.policy.name} is not active" in problem for problem in problems)
+	assert (
+		world.patient.first_name not in claim["problems"] and world.policy.member_id not in claim["problems"]
+	)
+	doc = frappe.get_doc("Insurance Claim", claim["name"])
+	with pytest.raises(BillingValidationError) as refused:
+		doc.submit()
+	message = str(refused.value)
+	assert "payer ID is missing" in message and "address is missing" in message and "is not active" in message
+	assert claims_api.submit_claims([claim["name"]])["failed"][claim["name"]] == claim["problems"]
+	assert frappe.db.get_value("Insurance Claim", claim["name"], "status") == "Draft"
+
+
+def test_a_payer_that_needs_paperwork_blocks_the_claim_until_it_is_attached(server):
+	world = make_world(payer_values={"requires_attachment": 1, "attachment_procedure_codes": "97140"})
+	service = add_service(world, "97140", days_ago=3)
+
+	result = claims_api.initiate_claims([service.name], flow="One-click")
+
+	(claim,) = result["claims"]
+	assert claim["status"] == "Draft"
+	assert f"{world.payer.payer_name} requires an attachment (PWK) for 97140" in claim["problems"]
+	doc = frappe.get_doc("Insurance Claim", claim["name"])
+	doc.append("attachments", {"report_type": "EL", "transmission_code": "EL"})
+	with pytest.raises(frappe.ValidationError):
+		doc.save()  # EL is not a report type
+	doc.reload()
+	doc.append("attachments", {"report_type": "PN", "transmission_code": "EL"})
+	doc.save()
+	assert "has no file" in doc.problems
+	doc.attachments[0].transmission_code = "FX"
+	doc.save()
+	assert doc.problems == ""
+	doc.submit()
+	send_queued_claims()
+	(data,) = uploaded_files(server).values()
+	ok, errors = judge(data)
+	assert ok, errors
+	assert f"PWK*PN*FX***AC*{doc.name}-1~".encode() in data
+
+
+@pytest.fixture
+def error_logs_removed():
+	"""Frappe writes Error Logs outside the test's transaction: remove the ones these tests cause."""
+	yield
+	frappe.db.rollback()
+	frappe.db.delete("Error Log", {"method": "Clearinghouse connection failed"})
+	frappe.db.commit()
+
+
+@pytest.mark.parametrize("fault", ["wrong password", "server down"])
+def test_sftp_failures_keep_claims_queued_show_the_error_and_the_next_run_retries(
+	server, fault, error_logs_removed
+):
+	world = make_world()
+	service = add_service(world, "97110", days_ago=2)
+	(claim,) = claims_api.initiate_claims([service.name], flow="One-click")["claims"]
+	if fault == "wrong password":
+		configure(server, password="not-the-password")
+	else:
+		configure(server, sftp_port=free_port())
+
+	summary = send_queued_claims()
+
+	(name,) = summary["failed"]
+	assert summary["uploaded"] == [] and summary["error"]
+	record = frappe.get_doc("Clearinghouse File", name)
+	assert (record.status, record.attempts) == ("Upload Failed", 1)
+	assert frappe.db.get_value("Insurance Claim", claim["name"], ["status", "clearinghouse_file"]) == (
+		"Queued",
+		name,
+	)
+	settings = frappe.get_doc("Claims Billing Settings")
+	expected = "refused the login" if fault == "wrong password" else "connection refused"
+	assert expected in settings.last_transport_error and settings.last_transport_error_at
+	assert "not-the-password" not in settings.last_transport_error
+	assert frappe.db.exists("Error Log", {"method": "Clearinghouse connection failed"})
+	assert uploaded_files(server) == {}
+
+	configure(server)
+	retry = send_queued_claims()
+
+	assert retry["uploaded"] == [name] and retry["error"] == ""
+	assert list(uploaded_files(server)) == [record.file_name]
+	assert uploaded_files(server)[record.file_name] == stored_content(name)
+	assert frappe.db.get_value("Clearinghouse File", name, ["status", "attempts"]) == ("Uploaded", 2)
+	assert frappe.db.get_value("Insurance Claim", claim["name"], "status") == "Submitted"
+	assert frappe.db.get_value("Claims Billing Settings", None, "last_transport_error") in (None, "")
+
+
+def test_each_batch_is_uploaded_exactly_once(server):
+	world = make_world()
+	add_service(world, "97110", days_ago=2)
+	earlier = len(server.file_events())
+	_names, record = send_world_claims(world)
+	events = server.file_events()[earlier:]
+
+	again = send_queued_claims()
+
+	assert again["files"] == [] and again["uploaded"] == []
+	assert [event[0] for event in events] == ["write", "rename"]
+	assert events[0][1].endswith(f"{record.file_name}.partial")
+	assert frappe.db.count("Clearinghouse File", {"direction": "Outbound", "name": record.name}) == 1
+	assert frappe.db.get_value("Clearinghouse File", record.name, "attempts") == 1
+
+
+def test_local_folder_mode_writes_files_for_staff_and_takes_their_responses(tmp_path):
+	configure(None, connection_mode="Local Folder", local_folder=str(tmp_path))
+	world = make_world()
+	add_service(world, "97110", days_ago=2)
+	names, record = send_world_claims(world)
+	written = (tmp_path / "outbound" / record.file_name).read_bytes()
+	assert written == stored_content(record.name)
+	ok, errors = judge(written)
+	assert ok, errors
+
+	upload = frappe.get_doc(
+		{
+			"doctype": "File",
+			"file_name": "from-website.999",
+			"is_private": 1,
+			"content": response_999(record.group_control_number, True, 7301),
+		}
+	).insert(ignore_permissions=True)
+	result = claims_api.upload_response_file(upload.file_url)
+
+	assert result["new"] and result["status"] == "Applied"
+	assert frappe.db.get_value("Insurance Claim", names[0], "status") == "Accepted by Clearinghouse"
+	assert claims_api.upload_response_file(upload.file_url)["new"] is False

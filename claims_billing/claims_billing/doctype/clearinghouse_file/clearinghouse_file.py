@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 
 import frappe
 from frappe import _
@@ -17,6 +19,7 @@ from frappe.model.document import Document
 from claims_billing.core.acknowledgements import SentGroup, SentTransactionSet
 
 FILE = "Clearinghouse File"
+CONTENT_FOLDER = "clearinghouse"
 OUTBOUND = "Outbound"
 INBOUND = "Inbound"
 
@@ -60,16 +63,27 @@ def sha256(data: bytes) -> str:
 
 
 def attach_content(doc, file_name: str, data: bytes) -> str:
-	"""Keep ``data`` as a private File of ``doc`` and return its URL."""
+	"""Keep ``data`` as a private File of ``doc`` and return its URL.
+
+	The bytes go to a folder of their own (private/files/clearinghouse/<record>/), so Frappe never
+	swaps them for another file with the same content that someone could delete later.
+	"""
+	safe_name = re.sub(r"[^A-Za-z0-9._~-]", "_", file_name) or "content"
+	folder = frappe.get_site_path("private", "files", CONTENT_FOLDER, doc.name)
+	os.makedirs(folder, exist_ok=True)
+	with open(os.path.join(folder, safe_name), "wb") as handle:
+		handle.write(data)
+		handle.flush()
+		os.fsync(handle.fileno())
 	file = frappe.get_doc(
 		{
 			"doctype": "File",
-			"file_name": file_name,
+			"file_name": safe_name,
+			"file_url": f"/private/files/{CONTENT_FOLDER}/{doc.name}/{safe_name}",
 			"attached_to_doctype": FILE,
 			"attached_to_name": doc.name,
 			"attached_to_field": "file",
 			"is_private": 1,
-			"content": data,
 		}
 	)
 	file.flags.ignore_permissions = True
