@@ -180,13 +180,18 @@ def era_for(
 		payment_date=datetime.date(2026, 4, 1),
 		**kwargs,
 	)
+	return write_era(remittance), remittance
+
+
+def write_era(remittance) -> bytes:
+	"""The 835 file of ``remittance`` (payer address and contact invented)."""
 	details = EraDetails(
 		payer_address=factories.make_address(
 			line1="1 Payer Way", city="Hartford", state="CT", postal_code="06101"
 		),
 		payer_contact_phone="8005551234",
 	)
-	return write_835(remittance, factories.make_envelope(), details), remittance
+	return write_835(remittance, factories.make_envelope(), details)
 
 
 def claim_totals(name: str) -> dict[str, Decimal]:

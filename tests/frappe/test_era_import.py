@@ -283,3 +283,37 @@ def test_the_receiving_job_hands_a_downloaded_835_to_the_importer():
 	assert era_import.import_era_file(record.name) is None
 	assert "imported before" in frappe.db.get_value(files.FILE, record.name, "summary")
 	check_books(sent.names)
+
+
+def test_a_changed_claim_id_is_suggested_by_patient_date_and_charge_and_staff_confirm_it():
+	from era_records import write_era
+
+	from claims_billing.remittance import api
+
+	sent = sent_claims(2)
+	_data, remittance = era_for(sent)
+	ours = remittance.claims[0].claim_id
+	remittance.claims[0].claim_id = "PAYER-MANGLED-1"
+	result = era_import.import_era(write_era(remittance), auto_post=True)
+	name = result.payments[0]
+	assert result.posted == []
+	payment = frappe.get_doc("Insurance Payment", name)
+	assert payment.status == "Needs Review"
+	assert [row.match_status for row in payment.claims] == ["Suggested", "Matched"]
+	queued = frappe.get_all(
+		"Unmatched Remittance",
+		filters={"insurance_payment": name},
+		fields=["name", "kind", "claim_id", "suggested_claim", "reason", "status"],
+	)
+	assert len(queued) == 1
+	assert queued[0].claim_id == "PAYER-MANGLED-1" and queued[0].suggested_claim == ours
+	assert "no claim has claim id PAYER-MANGLED-1" in queued[0].reason
+	with pytest.raises(frappe.ValidationError, match="confirm one of the suggested claims"):
+		posting.submit_payment(name)
+	api.match_unmatched(queued[0].name, ours)
+	posting.submit_payment(name)
+	assert frappe.db.get_value("Unmatched Remittance", queued[0].name, "status") == "Matched"
+	assert set(frappe.get_all("Insurance Claim", filters={"name": ["in", sent.names]}, pluck="status")) == {
+		claim_status.PAID
+	}
+	check_books(sent.names)
