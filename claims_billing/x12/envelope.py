@@ -20,14 +20,11 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import compress, count
-from operator import itemgetter
 from typing import Any, Protocol
 
 from claims_billing.x12.errors import Problem, X12Error
 from claims_billing.x12.segments import Delimiters, Segments, element
 
-ENVELOPE_IDS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
 # Readers share equal strings through ``TransactionSet.keep``; past this size the cache starts over.
 STRING_CACHE_LIMIT = 1 << 16
 
@@ -133,57 +130,37 @@ def missing_iea(isa_position: int, control_number: str) -> Problem:
 	)
 
 
-_segment_id = itemgetter(0)
-_is_envelope_id = ENVELOPE_IDS.__contains__
-
-
 class _Cursor:
-	"""Walks the tokenizer's batches, stopping at every envelope segment (ISA, GS, ST, SE, GE, IEA)."""
+	"""Walks the tokenizer's sections: runs of body segments, stopping at every envelope segment."""
 
-	__slots__ = ("_batches", "batch", "first", "index", "last", "mark", "marks")
+	__slots__ = ("_sections", "ended", "last", "pending")
 
 	def __init__(self, segments: Segments):
-		self._batches = segments.batches()
-		self.batch: list[list[str]] = []
-		self.first = 1  # position of batch[0]
-		self.index = 0  # next segment to hand out
-		self.marks: list[int] = []  # indexes of the envelope segments in batch
-		self.mark = 0  # next entry of marks
+		self._sections = segments.sections()
+		self.pending: tuple[int, list[str]] | None = None  # the envelope segment body() stopped at
+		self.ended = False
 		self.last = (1, "ISA")  # the last segment handed out, for end-of-file messages
-
-	def _load(self) -> bool:
-		for first, batch in self._batches:
-			self.first, self.batch, self.index, self.mark = first, batch, 0, 0
-			# Found at C speed: a Python loop over every segment here would cost as much as a reader.
-			self.marks = list(compress(count(), map(_is_envelope_id, map(_segment_id, batch))))
-			return True
-		return False
 
 	def body(self) -> Iterator[tuple[int, list[list[str]]]]:
 		"""Runs of segments up to (not including) the next envelope segment or the end of the file."""
-		while True:
-			if self.index >= len(self.batch) and not self._load():
+		if self.pending is not None or self.ended:
+			return
+		for first, section, is_envelope in self._sections:
+			if is_envelope:
+				self.pending = (first, section)
 				return
-			batch, index = self.batch, self.index
-			at_mark = self.mark < len(self.marks)
-			stop = self.marks[self.mark] if at_mark else len(batch)
-			if stop > index:
-				self.index = stop
-				self.last = (self.first + stop - 1, batch[stop - 1][0])
-				yield self.first + index, batch if index == 0 and stop == len(batch) else batch[index:stop]
-			if at_mark:
-				return
+			self.last = (first + len(section) - 1, section[-1][0])
+			yield first, section
+		self.ended = True
 
 	def envelope(self) -> tuple[int, list[str]] | None:
 		"""The envelope segment ``body()`` stopped at, or None at the end of the file."""
-		if self.index >= len(self.batch) and not self._load():
+		found = self.pending
+		if found is None:
 			return None
-		elements = self.batch[self.index]
-		position = self.first + self.index
-		self.index += 1
-		self.mark += 1
-		self.last = (position, elements[0])
-		return position, elements
+		self.pending = None
+		self.last = (found[0], found[1][0])
+		return found
 
 
 class _Walk:

@@ -16,6 +16,7 @@ from decimal import Decimal
 from claims_billing.x12.claim import Adjustment
 from claims_billing.x12.envelope import TransactionSet, read_sets
 from claims_billing.x12.errors import X12Error
+from claims_billing.x12.positional import check_positions
 from claims_billing.x12.remittance import (
 	ClaimPayment,
 	PartyName,
@@ -53,6 +54,55 @@ _PADDING = ("",) * 24
 # MIA and MOA elements that carry remark codes (RARCs).
 _MIA_REMARK_ELEMENTS = (5, 20, 21, 22, 23)
 _MOA_REMARK_ELEMENTS = (3, 4, 5, 6, 7)
+
+# The loop below builds these positionally; the checks fail at import if their fields move.
+check_positions(Adjustment, "group", "reason", "amount", "quantity")
+check_positions(PartyName, "last_name", "first_name", "middle_name", "id_qualifier", "id")
+check_positions(
+	ServicePayment,
+	"procedure_code",
+	"charge",
+	"paid",
+	"code_qualifier",
+	"modifiers",
+	"revenue_code",
+	"units",
+	"submitted_procedure_code",
+	"submitted_modifiers",
+	"submitted_units",
+	"service_date",
+	"service_date_end",
+	"line_control_number",
+	"adjustments",
+	"allowed",
+	"remark_codes",
+)
+check_positions(
+	ClaimPayment,
+	"claim_id",
+	"status_code",
+	"charge",
+	"paid",
+	"patient_responsibility",
+	"filing_indicator",
+	"payer_claim_number",
+	"facility_type",
+	"frequency",
+	"adjustments",
+	"patient",
+	"insured",
+	"corrected_patient",
+	"rendering_provider",
+	"crossover_payer_name",
+	"crossover_payer_id",
+	"corrected_payer_name",
+	"statement_from",
+	"statement_to",
+	"received_date",
+	"coverage_amount",
+	"remark_codes",
+	"services",
+)
 
 
 def read_835(data: bytes) -> list[Remittance]:
@@ -149,21 +199,29 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 					code = elements[1].split(component)
 					if len(code) < 2 or not code[1]:
 						raise X12Error("SVC01-2 procedure code is missing", position, segment_id)
-					paid = decimal(elements[3])
 					charge = decimal(elements[2])
+					if charge is None:
+						charge = _amount(elements[2], position, segment_id, "SVC02 line charge")
+					paid = decimal(elements[3])
+					if paid is None:
+						paid = _amount(elements[3], position, segment_id, "SVC03 line payment")
 					service = ServicePayment(
 						keep(code[1]),
-						_amount(elements[2], position, segment_id, "SVC02 line charge")
-						if charge is None
-						else charge,
-						_amount(elements[3], position, segment_id, "SVC03 line payment")
-						if paid is None
-						else paid,
+						charge,
+						paid,
 						keep(code[0]),
-						modifiers=_EMPTY,
-						submitted_modifiers=_EMPTY,
-						adjustments=_EMPTY,
-						remark_codes=_EMPTY,
+						_EMPTY,
+						"",
+						None,
+						"",
+						_EMPTY,
+						None,
+						None,
+						None,
+						"",
+						_EMPTY,
+						None,
+						_EMPTY,
 					)
 					if len(code) > 2:
 						modifiers = [keep(m) for m in code[2:6] if m]
@@ -233,8 +291,11 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 								else value
 							)
 					elif claim is not None and qualifier == "AU":
-						claim.coverage_amount = _amount(
-							elements[2], position, segment_id, "AMT02 coverage amount"
+						value = decimal(elements[2])
+						claim.coverage_amount = (
+							_amount(elements[2], position, segment_id, "AMT02 coverage amount")
+							if value is None
+							else value
 						)
 				elif segment_id == "REF":
 					qualifier = elements[1]
@@ -270,16 +331,36 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 						keep(elements[7]),
 						keep(elements[8]),
 						keep(elements[9]),
-						adjustments=_EMPTY,
-						remark_codes=_EMPTY,
+						_EMPTY,
+						None,
+						None,
+						None,
+						None,
+						"",
+						"",
+						"",
+						None,
+						None,
+						None,
+						None,
+						_EMPTY,
+						[],
 					)
 					remittance.claims.append(claim)
 				elif segment_id == "NM1":
 					if claim is None:
 						continue
+					if len(elements) < 10:
+						elements += _PADDING[len(elements) : 10]
 					entity = elements[1]
 					if entity == "QC":
-						claim.patient = _party(elements, keep)
+						claim.patient = PartyName(
+							keep(elements[3]),
+							keep(elements[4]),
+							keep(elements[5]),
+							keep(elements[8]),
+							keep(elements[9]),
+						)
 					elif entity == "IL":
 						claim.insured = _party(elements, keep)
 					elif entity == "74":

@@ -17,12 +17,13 @@ the interchange being read change when a later ISA declares others).
 from __future__ import annotations
 
 import codecs
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from claims_billing.x12.errors import X12Error
 
+# Segment IDs of the envelopes around transaction sets.
+ENVELOPE_IDS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
 # Widths of ISA01..ISA16: the ISA is a fixed-length record.
 ISA_FIELD_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
 
@@ -150,7 +151,7 @@ class Segments:
 	``delimiters`` are those of the interchange the last yielded segment belongs to.
 	"""
 
-	__slots__ = ("_raw", "_start", "delimiters")
+	__slots__ = ("_next_position", "_raw", "_start", "delimiters")
 
 	def __init__(self, data: bytes | bytearray | memoryview | str):
 		raw = as_bytes(data)
@@ -158,6 +159,7 @@ class Segments:
 		self._raw = raw
 		self._start = _skip_whitespace(raw, start)
 		self.delimiters, _, _ = read_isa(raw, self._start, 1)
+		self._next_position = 1  # of the segment after those handed out: readers keep it up to date
 
 	def ends_on_segment_boundary(self) -> bool:
 		"""Whether the input ends with a segment terminator (trailing whitespace aside).
@@ -183,26 +185,83 @@ class Segments:
 
 		An ISA always comes alone in its batch, so ``delimiters`` are current for every batch.
 		"""
-		return self._runs(True)
+		position = 1
+		for isa, chunk, separator, terminator, strip in self._chunks():
+			if isa is not None:
+				yield position, [isa]
+				position += 1
+			else:
+				run = [
+					text.split(separator) for piece in chunk.split(terminator) if (text := piece.strip(strip))
+				]
+				if run:
+					yield position, run
+					position += len(run)
+			self._next_position = position
 
 	def texts(self) -> Iterator[tuple[int, list[str]]]:
 		"""Like ``batches()`` but each segment is its text, not yet split into elements; for scans
 		that look inside only a few segment types."""
-		return self._runs(False)
+		position = 1
+		for isa, chunk, _, terminator, strip in self._chunks():
+			if isa is not None:
+				yield position, [self.delimiters.element.join(isa)]
+				position += 1
+			else:
+				run = [text for piece in chunk.split(terminator) if (text := piece.strip(strip))]
+				if run:
+					yield position, run
+					position += len(run)
+			self._next_position = position
 
-	def _runs(self, split: bool) -> Iterator[tuple[int, list]]:
+	def sections(self) -> Iterator[tuple[int, list, bool]]:
+		"""The segments as the envelope walker wants them: ``(position, elements, True)`` for each ISA,
+		IEA, GS, GE, ST or SE segment and ``(position of the first, [elements, ...], False)`` for the runs
+		of other segments between them (a long run comes in several)."""
+		envelope_ids = ENVELOPE_IDS
+		position = 1
+		for isa, chunk, separator, terminator, strip in self._chunks():
+			if isa is not None:
+				yield position, isa, True
+				position += 1
+				self._next_position = position
+				continue
+			run: list[list[str]] = []
+			append = run.append
+			first = position
+			for piece in chunk.split(terminator):
+				text = piece.strip(strip)
+				if text:
+					elements = text.split(separator)
+					if elements[0] in envelope_ids:
+						if run:
+							yield first, run, False
+							run = []
+							append = run.append
+						yield position, elements, True
+						first = position + 1
+					else:
+						append(elements)
+					position += 1
+			if run:
+				yield first, run, False
+			self._next_position = position
+
+	def _chunks(self) -> Iterator[tuple[list[str] | None, str, str, str, str]]:
+		"""The input a piece at a time: ``(isa_elements, "", separator, "", "")`` for each ISA, then
+		``(None, text, separator, terminator, strip)`` for the text after it, a chunk of whole segments
+		at a time: split ``text`` on ``terminator`` and strip each piece of the ``strip`` characters.
+		"""
 		raw = self._raw
 		view = memoryview(raw)
 		length = len(raw)
 		start = self._start
-		position = 1
 		find = raw.find
 		while start < length:
 			if raw.startswith(b"ISA", start):
-				delimiters, isa_elements, start = read_isa(raw, start, position)
+				delimiters, isa_elements, start = read_isa(raw, start, self._next_position)
 				self.delimiters = delimiters
-				yield position, [isa_elements if split else delimiters.element.join(isa_elements)]
-				position += 1
+				yield isa_elements, "", delimiters.element, "", ""
 			else:
 				delimiters = self.delimiters
 			end = _interchange_end(raw, start, delimiters)
@@ -221,42 +280,31 @@ class Segments:
 				except UnicodeDecodeError:
 					chunk = str(view[start:stop], "latin-1")
 				start = stop + 1
-				if split:
-					run = [
-						text.split(separator)
-						for piece in chunk.split(terminator)
-						if (text := piece.strip(strip))
-					]
-				else:
-					run = [text for piece in chunk.split(terminator) if (text := piece.strip(strip))]
-				if run:
-					yield position, run
-					position += len(run)
+				yield None, chunk, separator, terminator, strip
 			start = _skip_whitespace(raw, end)
 
 
 def _interchange_end(raw: bytes, start: int, delimiters: Delimiters) -> int:
-	"""Index just past the IEA segment of the interchange whose body starts at ``start`` (else the end)."""
-	found = _iea_pattern(delimiters).search(raw, max(start - 1, 0))
-	if found is None:
-		return len(raw)
-	end = raw.find(delimiters.segment.encode("latin-1"), found.end())
-	return len(raw) if end < 0 else end + 1
+	"""Index just past the IEA segment of the interchange whose body starts at ``start`` (else the end).
 
-
-_iea_patterns: dict[Delimiters, re.Pattern] = {}
-
-
-def _iea_pattern(delimiters: Delimiters) -> re.Pattern:
-	"""Finds an IEA segment start: terminator, optional whitespace, 'IEA', then a separator or the end."""
-	pattern = _iea_patterns.get(delimiters)
-	if pattern is None:
-		terminator = re.escape(delimiters.segment.encode("latin-1"))
-		separator = re.escape(delimiters.element.encode("latin-1"))
-		pattern = re.compile(
-			terminator + rb"[ \t\r\n\x0b\x0c\x00]*IEA(?=" + separator + b"|" + terminator + b"|$)"
-		)
-		if len(_iea_patterns) > 64:
-			_iea_patterns.clear()
-		_iea_patterns[delimiters] = pattern
-	return pattern
+	The IEA starts right after a segment terminator (whitespace aside) and its ID is followed by an
+	element separator, a segment terminator or the end of the input.
+	"""
+	terminator = ord(delimiters.segment.encode("latin-1"))
+	separator = ord(delimiters.element.encode("latin-1"))
+	lowest = max(start - 1, 0)  # where the terminator before the IEA may be
+	length = len(raw)
+	index = lowest
+	while True:
+		index = raw.find(b"IEA", index)
+		if index < 0:
+			return length
+		after = index + 3
+		if after == length or raw[after] in (separator, terminator) or raw[after:] == b"\n":
+			before = index - 1
+			while before >= lowest and raw[before] != terminator and raw[before] in _WHITESPACE_BYTES:
+				before -= 1
+			if before >= lowest and raw[before] == terminator:
+				end = raw.find(bytes((terminator,)), after)
+				return length if end < 0 else end + 1
+		index = after
