@@ -578,7 +578,12 @@ class _BodyChecker:
 			self.check_date(position, "DTM", "DTM02", "")
 
 	def on_dmg(self, position: int, elements: list[str]) -> None:
-		if _get(elements, 1) == "D8" and _get(elements, 2):
+		if (
+			len(elements) > 2
+			and elements[1] == "D8"
+			and elements[2]
+			and cached_valid_date(elements[2]) is None
+		):
 			self.check_date(position, "DMG", "DMG02 birth date", elements[2])
 
 	def check_date(self, position: int, segment_id: str, name: str, value: str) -> None:
@@ -753,7 +758,7 @@ class _Checker837(_BodyChecker):
 	def on_dtp(self, position: int, elements: list[str]) -> None:
 		if len(elements) < 4 or elements[2] != "D8" or cached_valid_date(elements[3]) is None:
 			super().on_dtp(position, elements)
-		if self.line is not None and _get(elements, 1) == "472":
+		if self.line is not None and len(elements) > 1 and elements[1] == "472":
 			self.line["dtp472"] = True
 
 	def on_sv1(self, position: int, elements: list[str]) -> None:
@@ -766,7 +771,9 @@ class _Checker837(_BodyChecker):
 		_padded(elements, 3)
 		if not elements[1]:
 			self.add(position, "SV1", "SV101 procedure code is missing", "missing-element")
-		charge = self.check_amount(position, "SV1", "SV102 line charge", elements[2])
+		charge = cached_decimal(elements[2])  # a line charge already read as a number, else the checks
+		if charge is None:
+			charge = self.check_amount(position, "SV1", "SV102 line charge", elements[2])
 		claim = self.claim
 		if charge is None:
 			claim["line_total"] = None
@@ -774,7 +781,8 @@ class _Checker837(_BodyChecker):
 			claim["line_total"] += charge
 
 	def on_lx(self, position: int, elements: list[str]) -> None:
-		self.finish_line()
+		if self.line is not None:
+			self.finish_line()
 		if self.claim is None:
 			self.add(
 				position, "LX", "LX service line outside a claim (no CLM before it)", "837-lx-outside-claim"
@@ -877,14 +885,17 @@ class _Checker837(_BodyChecker):
 		self.entity = ""
 
 	def on_clm(self, position: int, elements: list[str]) -> None:
-		self.finish_claim()
+		if self.claim is not None or self.line is not None:
+			self.finish_claim()
 		if self.extra_on:
 			self.use_extra(False)
 		self.seen.add("CLM")
 		_padded(elements, 6)
 		if not elements[1]:
 			self.add(position, "CLM", "CLM01 patient control number (claim id) is missing", "missing-element")
-		charge = self.check_amount(position, "CLM", "CLM02 total claim charge", elements[2])
+		charge = cached_decimal(elements[2])  # a charge already read as a number, else the checks
+		if charge is None:
+			charge = self.check_amount(position, "CLM", "CLM02 total claim charge", elements[2])
 		if not elements[5]:
 			self.add(
 				position, "CLM", "CLM05 place of service / frequency composite is missing", "missing-element"
@@ -912,7 +923,8 @@ class _Checker837(_BodyChecker):
 		self.line = None
 
 	def finish_claim(self) -> None:
-		self.finish_line()
+		if self.line is not None:
+			self.finish_line()
 		claim = self.claim
 		if claim is None:
 			return
@@ -936,7 +948,8 @@ class _Checker837(_BodyChecker):
 		self.claim = None
 
 	def finish_block(self) -> None:
-		self.finish_claim()
+		if self.claim is not None or self.line is not None:
+			self.finish_claim()
 		block = self.block
 		if block is None:
 			return
