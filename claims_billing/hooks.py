@@ -19,9 +19,16 @@ after_migrate = "claims_billing.setup.install.after_migrate"
 
 boot_session = "claims_billing.boot.boot_session"
 
-doctype_js = {"Patient": "public/js/patient.js"}
-# Unbilled Services list actions: claims (Initiate Claim, bulk).
-doctype_list_js = {"Billable Service": ["public/js/unbilled_services_claims.js"]}
+doctype_js = {"Patient": ["public/js/patient.js", "public/js/patient_payments.js"]}
+# Unbilled Services list actions: claims (Initiate Claim, bulk), superbills and patient invoices.
+doctype_list_js = {
+	"Billable Service": [
+		"public/js/unbilled_services_claims.js",
+		"public/js/superbill_batch.js",
+		"public/js/billable_service_list_patient_side.js",
+	],
+	"Superbill": "public/js/superbill_batch.js",
+}
 
 # Healthcare's DocTypes only exist where Healthcare is installed; elsewhere these never fire.
 doc_events = {
@@ -53,6 +60,20 @@ scheduler_events = {
 			"claims_billing.jobs.clearinghouse.receive_responses",
 		],
 	},
+}
+
+# Patient portal: the signed-in patient's invoices, each linking to Stripe's payment page.
+website_route_rules = [{"from_route": "/patient-invoices", "to_route": "Patient Invoice"}]
+portal_menu_items = [
+	{
+		"title": "Invoices",
+		"route": "/patient-invoices",
+		"reference_doctype": "Patient Invoice",
+		"role": "Patient",
+	},
+]
+has_website_permission = {
+	"Patient Invoice": "claims_billing.claims_billing.doctype.patient_invoice.patient_invoice.has_website_permission",
 }
 
 # The receiving job hands every downloaded 835 to the remittance importer (clearinghouse.inbound).

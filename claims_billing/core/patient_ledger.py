@@ -104,14 +104,16 @@ class Ledger:
 	services: dict[str, ServiceLedger]
 	# Payments (or refunds, negative) on a side not applied to any service.
 	unapplied: dict[str, Decimal]
+	# Still open on a side from charges that name no service (e.g. an untagged invoice line).
+	unattributed: dict[str, Decimal]
 	# Per side, per open item: what each service still owes on it (for choosing what to invoice).
 	open_items: dict[str, dict[str, dict[str | None, Decimal]]]
 	problems: list[Problem]
 
 	def side_total(self, side: str) -> Decimal:
-		"""The side's receivable balance: open service balances less unapplied payments."""
+		"""The side's receivable balance: open service balances and untagged charges less unapplied payments."""
 		balances = sum((getattr(row, f"{side}_balance") for row in self.services.values()), ZERO)
-		return balances - self.unapplied[side]
+		return balances + self.unattributed[side] - self.unapplied[side]
 
 	def open_items_of(self, service: str, side: str = PATIENT) -> list[tuple[str, Decimal]]:
 		"""(open item, amount) still owed for ``service`` on ``side``, oldest first."""
@@ -132,7 +134,7 @@ def build_ledger(services: Iterable[str], vouchers: Sequence[Voucher]) -> Ledger
 		if row.unaccounted:
 			# Cannot happen by construction; a guard against future edits of the arithmetic.
 			raise AssertionError(f"ledger of {row.service} does not add up by {row.unaccounted}")
-	return Ledger(rows, builder.unapplied, builder.open_items, builder.problems)
+	return Ledger(rows, builder.unapplied, builder.unattributed, builder.open_items, builder.problems)
 
 
 def allocate_in_order(amount: Decimal, capacities: Sequence[tuple[str | None, Decimal]]):
@@ -179,6 +181,7 @@ class _Builder:
 	def __init__(self, rows: dict[str, ServiceLedger]):
 		self.rows = rows
 		self.unapplied = {side: ZERO for side in SIDES}
+		self.unattributed = {side: ZERO for side in SIDES}
 		# side -> open item -> service (None: a line of no service of ours) -> still owed
 		self.open_items: dict[str, dict[str, dict[str | None, Decimal]]] = {side: {} for side in SIDES}
 		# The same shape: what each item charged each service in the first place.
@@ -215,7 +218,9 @@ class _Builder:
 
 	def _charge(self, charge: Charge) -> None:
 		self._open(charge.side, charge.open_item, charge.service, charge.amount)
-		if charge.service in self.rows:
+		if charge.service is None:
+			self.unattributed[charge.side] += charge.amount
+		elif charge.service in self.rows:
 			row = self.rows[charge.service]
 			row.charge += charge.amount
 			setattr(row, f"{charge.side}_balance", getattr(row, f"{charge.side}_balance") + charge.amount)
@@ -260,6 +265,8 @@ class _Builder:
 			owed[service] -= part
 			if service in self.rows:
 				ours.append((service, part))
+			elif service is None:
+				self.unattributed[side] -= part
 		return ours
 
 	# write-offs and transfers

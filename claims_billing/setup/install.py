@@ -17,6 +17,12 @@ from claims_billing.setup.claim_fields import add_claim_custom_fields, remove_cl
 from claims_billing.setup.code_systems import ensure_billing_code_systems, remove_billing_code_systems
 from claims_billing.setup.custom_fields import add_healthcare_custom_fields, remove_healthcare_custom_fields
 from claims_billing.setup.install_records import remembered
+from claims_billing.setup.ledger_fields import (
+	add_accounting_fields,
+	add_patient_fields,
+	remove_accounting_fields,
+	remove_patient_fields,
+)
 from claims_billing.setup.list_views import ensure_service_list_settings, remove_service_list_settings
 from claims_billing.setup.roles import (
 	HEALTHCARE_READ_ACCESS,
@@ -51,6 +57,7 @@ def sync_setup():
 	settings = frappe.get_single(SETTINGS)
 	set_settings_defaults(settings)
 	ensure_service_list_settings(settings)
+	add_accounting_fields()
 	add_claim_custom_fields()
 	if healthcare_installed():
 		setup_healthcare_integration(settings)
@@ -83,6 +90,7 @@ def after_app_install(app_name: str):
 def before_uninstall():
 	settings = frappe.get_single(SETTINGS)
 	remove_healthcare_integration(settings)
+	remove_accounting_fields()
 	remove_claim_custom_fields()
 	revoke_read_access(READ_ACCESS)
 	kept = remove_installed_accounts(settings)
@@ -114,6 +122,7 @@ def before_app_uninstall(app_name: str):
 
 def setup_healthcare_integration(settings):
 	add_healthcare_custom_fields()
+	add_patient_fields()
 	set_patient_record_default("Patient")
 	grant_read_access(HEALTHCARE_READ_ACCESS)
 	ensure_billing_code_systems(settings)
@@ -121,6 +130,7 @@ def setup_healthcare_integration(settings):
 
 def remove_healthcare_integration(settings):
 	remove_healthcare_custom_fields()
+	remove_patient_fields()
 	revoke_read_access(HEALTHCARE_READ_ACCESS)
 	if frappe.db.exists("DocType", "Code System"):
 		kept = remove_billing_code_systems(settings)

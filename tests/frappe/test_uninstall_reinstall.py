@@ -6,8 +6,11 @@ These run real bench commands and change the sites (then restore them), so they 
 import frappe
 import pytest
 from conftest import NOHC_SITE, SITE, SITES_PATH, connect, run_bench
+from test_install import DOCTYPES
 
 from claims_billing.setup import install
+from claims_billing.setup.custom_fields import healthcare_custom_fields
+from claims_billing.setup.ledger_fields import accounting_custom_fields, patient_custom_fields
 
 ACCOUNTS = ("Insurance Receivable - TC", "Patient Receivable - TC", "Contractual Adjustment - TC")
 ROLES = ("Billing Manager", "Billing Staff", "Clinician")
@@ -63,6 +66,19 @@ def uninstall_then_reinstall(site: str, capsys) -> tuple[dict, dict, dict]:
 	return installed, removed, reinstalled
 
 
+def custom_field_names(*field_sets: dict) -> set[str]:
+	return {
+		f"{doctype}-{row['fieldname']}"
+		for fields in field_sets
+		for doctype, rows in fields.items()
+		for row in rows
+	}
+
+
+HEALTHCARE_FIELDS = custom_field_names(healthcare_custom_fields(), patient_custom_fields())
+ACCOUNTING_FIELDS = custom_field_names(accounting_custom_fields())
+
+
 EMPTY = {
 	"installed": False,
 	"doctypes": 0,
@@ -79,8 +95,8 @@ EMPTY = {
 
 def test_uninstall_and_reinstall_with_healthcare(capsys):
 	installed, removed, reinstalled = uninstall_then_reinstall(SITE, capsys)
-	assert installed["installed"] and installed["doctypes"] == 10
-	assert len(installed["custom_fields"]) == 8
+	assert installed["installed"] and installed["doctypes"] == len(DOCTYPES)
+	assert HEALTHCARE_FIELDS | ACCOUNTING_FIELDS <= set(installed["custom_fields"])
 	assert installed["accounts"] == sorted(ACCOUNTS)
 	assert installed["code_systems"] == ["CPT", "HCPCS", "ICD-10-CM"]
 	assert removed == {**EMPTY, "code_systems": []}
@@ -90,8 +106,9 @@ def test_uninstall_and_reinstall_with_healthcare(capsys):
 @pytest.mark.skipif(not (SITES_PATH / NOHC_SITE).exists(), reason=f"no site {NOHC_SITE}")
 def test_uninstall_and_reinstall_without_healthcare(capsys):
 	installed, removed, reinstalled = uninstall_then_reinstall(NOHC_SITE, capsys)
-	assert installed["installed"] and installed["doctypes"] == 10
-	assert installed["custom_fields"] == []
+	assert installed["installed"] and installed["doctypes"] == len(DOCTYPES)
+	assert ACCOUNTING_FIELDS <= set(installed["custom_fields"])
+	assert not HEALTHCARE_FIELDS & set(installed["custom_fields"])
 	assert installed["accounts"] == sorted(ACCOUNTS)
 	assert removed == {**EMPTY, "code_systems": []}
 	assert reinstalled == installed

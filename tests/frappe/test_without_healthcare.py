@@ -17,6 +17,8 @@ from records import (
 from claims_billing import capture
 from claims_billing.boot import boot_session
 from claims_billing.problems import BillingValidationError
+from claims_billing.setup.custom_fields import healthcare_custom_fields
+from claims_billing.setup.ledger_fields import patient_custom_fields
 
 pytestmark = pytest.mark.skipif(
 	not (SITES_PATH / NOHC_SITE / "site_config.json").exists(),
@@ -35,7 +37,14 @@ def test_installed_without_healthcare_integration(nohc):
 	assert "claims_billing" in apps
 	assert "healthcare" not in apps
 	assert not frappe.db.exists("DocType", "Patient")
-	assert frappe.get_all("Custom Field", filters={"module": "Claims Billing"}) == []
+	# Only Healthcare's custom fields stay away; fields on ERPNext's own DocTypes belong on every site.
+	healthcare_fields = [
+		f"{doctype}-{row['fieldname']}"
+		for fields in (healthcare_custom_fields(), patient_custom_fields())
+		for doctype, rows in fields.items()
+		for row in rows
+	]
+	assert not frappe.get_all("Custom Field", filters={"name": ["in", healthcare_fields]})
 	settings = frappe.get_single("Claims Billing Settings")
 	assert settings.insurance_receivable_account == "Insurance Receivable - TC"
 	assert frappe.db.exists("Workspace", "Claims")

@@ -156,6 +156,24 @@ def test_payments_nobody_applied_stay_on_the_side_not_on_a_service():
 	assert [problem.code for problem in ledger.problems] == ["ledger-unknown-item"]
 
 
+def test_an_untagged_invoice_line_still_counts_on_the_receivable():
+	vouchers = [
+		Voucher(
+			PATIENT_INVOICE,
+			charges=[
+				Charge(PATIENT, PATIENT_INVOICE, None, D("12.00")),
+				Charge(PATIENT, PATIENT_INVOICE, "SVC-1", D("150.00")),
+			],
+		),
+		Voucher("Payment Entry/PE-6", reductions=[Reduction(PATIENT, D("20.00"), open_item=PATIENT_INVOICE)]),
+	]
+	ledger = build_ledger(["SVC-1"], vouchers)
+	# The untagged line came first, so the payment settled it before the service.
+	assert ledger.unattributed[PATIENT] == 0
+	assert ledger.services["SVC-1"].patient_paid == D("8.00")
+	assert ledger.side_total(PATIENT) == D("142.00")
+
+
 def test_a_copay_taken_before_the_remittance_leaves_a_credit_on_the_service():
 	vouchers = [
 		Voucher(CLAIM_INVOICE, charges=[Charge(INSURANCE, CLAIM_INVOICE, "SVC-3", D("200.00"))]),
@@ -205,7 +223,7 @@ def vouchers(draw):
 							Charge,
 							sides,
 							st.sampled_from(["Sales Invoice/A", "Sales Invoice/B"]),
-							services,
+							st.one_of(st.none(), services),
 							money,
 						),
 						max_size=3,
