@@ -10,11 +10,13 @@ from decimal import Decimal
 import frappe
 import pytest
 from claim_fixtures import (
+	World,
 	add_service,
 	clear_server,
 	commits_suppressed,
 	configure,
 	judge,
+	make_patient_with_address,
 	make_world,
 	response_999,
 	send_world_claims,
@@ -23,6 +25,7 @@ from claim_fixtures import (
 )
 from conftest import free_port
 from frappe.utils import add_days, getdate
+from records import COMPANY
 
 from claims_billing import claims_api
 from claims_billing.accounting.claims import receivable_by_claim
@@ -283,3 +286,68 @@ def test_local_folder_mode_writes_files_for_staff_and_takes_their_responses(tmp_
 	assert result["new"] and result["status"] == "Applied"
 	assert frappe.db.get_value("Insurance Claim", names[0], "status") == "Accepted by Clearinghouse"
 	assert claims_api.upload_response_file(upload.file_url)["new"] is False
+
+
+def accounts_receivable(customer: str) -> dict[str, Decimal]:
+	"""ERPNext's Accounts Receivable report for one payer's Customer: outstanding per voucher, to the cent."""
+	from erpnext.accounts.report.accounts_receivable.accounts_receivable import execute
+
+	_columns, rows, *_rest = execute(
+		frappe._dict(
+			company=COMPANY,
+			report_date=frappe.utils.today(),
+			party_type="Customer",
+			party=[customer],
+			ageing_based_on="Due Date",
+			range="30, 60, 90, 120",
+		)
+	)
+	return {
+		row["voucher_no"]: Decimal(str(row["outstanding"])).quantize(Decimal("0.01"))
+		for row in rows
+		if isinstance(row, dict) and row.get("voucher_no")
+	}
+
+
+def test_one_invoice_per_payer_per_file_and_ar_per_payer_and_claim_to_the_cent(server):
+	first, second = make_world(), make_world()
+	add_service(first, "97110", days_ago=5, units=3)
+	add_service(first, "97140", days_ago=5)
+	add_service(second, "97140", days_ago=4)
+	# A second patient of the first payer: same invoice, lines of their own.
+	other = World(first.payer, first.practitioner, make_patient_with_address(), None)
+	other.policy = frappe.get_doc(
+		{
+			"doctype": "Patient Insurance Policy",
+			"patient_doctype": "Patient",
+			"patient": other.patient.name,
+			"payer": first.payer.name,
+			"member_id": "XQZ" + frappe.generate_hash(length=8).upper(),
+			"valid_from": "2026-01-01",
+		}
+	).insert()
+	add_service(other, "97110", days_ago=2)
+	groups = [[s.name for s in first.services], [second.services[0].name], [other.services[0].name]]
+	names = [claims_api.initiate_claims(group, flow="One-click")["claims"][0]["name"] for group in groups]
+
+	summary = send_queued_claims()
+
+	assert len(summary["uploaded"]) == 1 and summary["claims"] == 3
+	invoices = [frappe.db.get_value("Insurance Claim", name, "sales_invoice") for name in names]
+	assert invoices[0] == invoices[2] != invoices[1]  # one invoice per payer
+	first_invoice = frappe.get_doc("Sales Invoice", invoices[0])
+	assert first_invoice.customer == first.payer.customer
+	assert first_invoice.insurance_claims_file == summary["uploaded"][0]
+	assert [(row.insurance_claim, row.claim_patient, row.amount) for row in first_invoice.items] == [
+		(names[0], first.patient.name, 136.5),
+		(names[0], first.patient.name, 42.25),
+		(names[2], other.patient.name, 45.5),
+	]
+	assert accounts_receivable(first.payer.customer) == {invoices[0]: Decimal("224.25")}
+	assert accounts_receivable(second.payer.customer) == {invoices[1]: Decimal("42.25")}
+	assert receivable_by_claim(names) == {
+		names[0]: Decimal("178.75"),
+		names[1]: Decimal("42.25"),
+		names[2]: Decimal("45.50"),
+	}
+	assert frappe.db.get_value("Insurance Claim", names[0], "balance") == 178.75
