@@ -114,6 +114,26 @@ def _is_segment_id(text: str) -> bool:
 	return 2 <= len(text) <= 3 and text.isascii() and text.isalnum() and text.isupper()
 
 
+class _SegmentChecks(dict):
+	"""Split mode: segment ID -> the check of such segments, or None for a valid ID with nothing to check.
+
+	An ID not seen before is looked at once: a valid one is remembered (None); an invalid one gets the
+	check that reports it, every time it occurs.
+	"""
+
+	__slots__ = ("report_bad_id",)
+
+	def __init__(self, report_bad_id: Handler):
+		super().__init__()
+		self.report_bad_id = report_bad_id
+
+	def __missing__(self, segment_id: str) -> Handler | None:
+		if _is_segment_id(segment_id):
+			self[segment_id] = None
+			return None
+		return self.report_bad_id
+
+
 class FileChecker:
 	"""Envelope bookkeeping for the whole file; transaction bodies go to a per-type checker.
 
@@ -127,7 +147,6 @@ class FileChecker:
 
 	def __init__(self, split: bool = False):
 		self.split = split
-		self.known_ids: set[str] = set()  # split mode: segment IDs already found valid
 		self.problems: list[Problem] = []
 		self.delimiters: Delimiters | None = None
 		self.separator = ""
@@ -162,8 +181,19 @@ class FileChecker:
 	def _body_dispatch(self) -> None:
 		"""Give the open set's checker its dispatch tables, with ``use_extra`` to switch between them."""
 		body = self.body
-		handlers = body.handlers_after_reading() if self.split else body.handlers()
-		plain = {**self._keys(handlers), **self.envelope_dispatch}
+		if self.split:
+			checks = body.checks = _SegmentChecks(self.report_bad_id)
+			checks.update(body.handlers_after_reading())
+			extra = body.extra_handlers()
+			nothing = dict.fromkeys(extra)  # the same IDs, valid but with nothing to check
+
+			def use_extra_checks(on: bool) -> None:
+				body.extra_on = on
+				checks.update(extra if on else nothing)
+
+			body.use_extra = use_extra_checks
+			return
+		plain = {**self._keys(body.handlers()), **self.envelope_dispatch}
 		extra = body.extra_handlers()
 		modes = (plain, {**plain, **self._keys(extra)} if extra else plain)
 
@@ -247,19 +277,14 @@ class FileChecker:
 
 	def on_body(self, first: int, run: list[list[str]]) -> None:
 		"""Segments ``first, first + 1...`` inside the open transaction set (split mode)."""
-		dispatch = self.dispatch
-		known_ids = self.known_ids
+		checks = self.body.checks
 		for position, elements in enumerate(run, first):
-			segment_id = elements[0]
-			handler = dispatch.get(segment_id)
+			handler = checks[elements[0]]
 			if handler is not None:
 				handler(position, elements)
-				dispatch = self.dispatch
-			elif segment_id not in known_ids:
-				if not _is_segment_id(segment_id):
-					self.bad_segment_id(position, segment_id)
-					continue
-				known_ids.add(segment_id)
+
+	def report_bad_id(self, position: int, elements: list[str]) -> None:
+		self.bad_segment_id(position, elements[0])
 
 	# --- interchange ------------------------------------------------------------------------
 
@@ -555,6 +580,7 @@ class _BodyChecker:
 		return {}
 
 	extra_on = False  # whether ``extra_handlers`` are on; checked before calling use_extra, which costs
+	checks: _SegmentChecks  # split mode: set by the file checker
 
 	def use_extra(self, on: bool) -> None:
 		"""Replaced by the file checker: switch ``extra_handlers`` on or off."""
