@@ -45,6 +45,7 @@ def submit_payment(name: str, raise_on_failure: bool = True) -> bool:
 	try:
 		doc = frappe.get_doc(PAYMENT, name)
 		doc.flags.ignore_permissions = True
+		doc.flags.rows_as_stored = doc.source == "ERA File"
 		doc.submit()
 	except Exception:
 		frappe.db.rollback(save_point=savepoint)
@@ -137,14 +138,6 @@ def secondary_claims_enabled() -> bool:
 	return enabled()
 
 
-def next_payer_of(info) -> str | None:
-	"""The payer after this claim's, from the patient's active policies (Secondary after Primary...)."""
-	from claims_billing.remittance.secondary import next_policy
-
-	policy = next_policy(info)
-	return policy.payer if policy else None
-
-
 def post(doc) -> None:
 	"""Post ``doc`` (called from its on_submit)."""
 	names = sorted({row.insurance_claim for row in doc.claims if row.insurance_claim})
@@ -153,10 +146,9 @@ def post(doc) -> None:
 	posting_input = payment_data.remittance_for_posting(doc)
 	next_payers = {}
 	if secondary_claims_enabled():
-		for name, info in claims.items():
-			payer = next_payer_of(info)
-			if payer:
-				next_payers[name] = payer
+		from claims_billing.remittance.secondary import next_policies
+
+		next_payers = {name: policy.payer for name, policy in next_policies(claims).items()}
 	plan = adjudication.plan_posting(
 		posting_input.remittance,
 		posting_input.claim_ids,

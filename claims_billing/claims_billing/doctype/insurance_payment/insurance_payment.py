@@ -45,6 +45,18 @@ class InsurancePayment(Document):
 
 			throw_problems(problems, _("Please fix these before saving"))
 
+	def update_children(self):
+		if self._action == "submit" and self.flags.rows_as_stored:
+			# Posted as loaded (posting.submit_payment): only the rows' docstatus changes, so one
+			# statement per table instead of one per row (an ERA has thousands of rows).
+			for field in self.meta.get_table_fields():
+				frappe.db.sql(
+					f"update `tab{field.options}` set docstatus = 1 where parent = %s and parenttype = %s",
+					(self.name, self.doctype),
+				)
+			return
+		super().update_children()
+
 	def on_submit(self):
 		posting.post(self)
 
