@@ -9,9 +9,11 @@ amounts, CAS adjustments, adjudication date, the payer's claim number). Its bala
 remaining patient responsibility; its receivable is that Journal Entry row, so it is not booked
 again when it is sent. It is a draft or queued for sending, per the "Next Payer's Claims" setting.
 
-This happens whether the payer paid, paid in part or denied (a denial carries its CAS; the
-claim's open balance moves on). A claim the payer forwarded itself (CLP02 19/20/21, NM1*TT) is a
-crossover: the next claim is recorded as already submitted and is never sent again.
+This happens whether the payer paid or paid in part, also when it denied some lines (their CAS go
+along). A zero-pay denial moves no money, so it stays with the denials worklist instead.
+
+A claim the payer forwarded itself (CLP02 19/20/21, NM1*TT) is a crossover: the next claim is
+recorded as already submitted and is never sent again.
 """
 
 from __future__ import annotations
@@ -122,9 +124,8 @@ def create_next_payer_claims(doc, claims, next_payers, posting_input, plan, jour
 		info = claims[name]
 		policy = next_policy(info)
 		balance = moved.get(name, ZERO)
-		if payment_data.row_is_zero_pay_denial(row):
-			balance = money(row.charge)
-		if policy is None or balance <= 0:
+		# A zero-pay denial moves nothing: it waits on the denials worklist (resubmit, appeal, write off).
+		if policy is None or balance <= 0 or payment_data.row_is_zero_pay_denial(row):
 			continue
 		created.append(
 			_create(doc, row, info, policy, balance, journal_entry, crossover=bool(row.forwarded), mode=mode)
