@@ -12,6 +12,7 @@ file that ends cleanly after a segment but before its SE, GE or IEA reads what i
 from __future__ import annotations
 
 from decimal import Decimal
+from itertools import chain
 
 from claims_billing.x12.claim import Adjustment
 from claims_billing.x12.envelope import TransactionSet, read_sets
@@ -181,17 +182,59 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 	payer_n1_id = ""
 	in_claims = False
 	position, segment_id = transaction.position, "ST"
+	runs = transaction.batches()
+	opening = next(runs, None)
+	if opening is None:
+		raise transaction.missing("no BPR financial information segment")
+	position, segment_id = opening[0], opening[1][0][0]
+	if segment_id != "BPR":  # checked here once rather than for every segment
+		raise X12Error(
+			f"{segment_id} before the BPR financial information segment (an 835 must begin with BPR)",
+			position,
+			segment_id,
+		)
 	try:
-		for first, batch in transaction.batches():
+		for first, batch in chain((opening,), runs):
 			for position, elements in enumerate(batch, first):
 				segment_id = elements[0]
-				if remittance is None and segment_id != "BPR":
-					raise X12Error(
-						f"{segment_id} before the BPR financial information segment (an 835 must begin with BPR)",
-						position,
-						segment_id,
-					)
-				if segment_id == "SVC":
+				# Branches in order of how often their segments come in remittances.
+				if segment_id == "CAS":
+					target = service if service is not None else claim
+					if target is None:
+						raise X12Error(
+							"CAS adjustment outside a claim (no CLP before it)", position, segment_id
+						)
+					if len(elements) == 4 and elements[1] and elements[2]:  # the usual single triplet
+						value = decimal(elements[3])
+						if value is None:
+							value = _amount(elements[3], position, segment_id, "CAS03 adjustment amount")
+						adjustment = Adjustment(keep(elements[1]), keep(elements[2]), value, None)
+						if target.adjustments:
+							target.adjustments.append(adjustment)
+						else:
+							target.adjustments = [adjustment]  # sized to fit: most lines have one CAS
+					elif target.adjustments:
+						target.adjustments.extend(_adjustments(elements, position, keep))
+					else:
+						target.adjustments = _adjustments(elements, position, keep)
+				elif segment_id == "AMT":
+					qualifier = elements[1]
+					if service is not None:
+						if qualifier == "B6":
+							value = decimal(elements[2])
+							service.allowed = (
+								_amount(elements[2], position, segment_id, "AMT02 allowed amount")
+								if value is None
+								else value
+							)
+					elif claim is not None and qualifier == "AU":
+						value = decimal(elements[2])
+						claim.coverage_amount = (
+							_amount(elements[2], position, segment_id, "AMT02 coverage amount")
+							if value is None
+							else value
+						)
+				elif segment_id == "SVC":
 					if claim is None:
 						raise X12Error(
 							"SVC service payment outside a claim (no CLP before it)", position, segment_id
@@ -261,55 +304,32 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 							claim.received_date = date(elements[2])
 					elif qualifier == "405":
 						remittance.production_date = date(elements[2])
-				elif segment_id == "CAS":
-					target = service if service is not None else claim
-					if target is None:
-						raise X12Error(
-							"CAS adjustment outside a claim (no CLP before it)", position, segment_id
+				elif segment_id == "NM1":
+					if claim is None:
+						continue
+					if len(elements) < 10:
+						elements += _PADDING[len(elements) : 10]
+					entity = elements[1]
+					if entity == "QC":
+						claim.patient = PartyName(
+							keep(elements[3]),
+							keep(elements[4]),
+							keep(elements[5]),
+							keep(elements[8]),
+							keep(elements[9]),
 						)
-					if len(elements) == 4 and elements[1] and elements[2]:  # the usual single triplet
-						value = decimal(elements[3])
-						if value is None:
-							value = _amount(elements[3], position, segment_id, "CAS03 adjustment amount")
-						adjustment = Adjustment(keep(elements[1]), keep(elements[2]), value, None)
-						if target.adjustments:
-							target.adjustments.append(adjustment)
-						else:
-							target.adjustments = [adjustment]  # sized to fit: most lines have one CAS
-					elif target.adjustments:
-						target.adjustments.extend(_adjustments(elements, position, keep))
-					else:
-						target.adjustments = _adjustments(elements, position, keep)
-				elif segment_id == "AMT":
-					qualifier = elements[1]
-					if service is not None:
-						if qualifier == "B6":
-							value = decimal(elements[2])
-							service.allowed = (
-								_amount(elements[2], position, segment_id, "AMT02 allowed amount")
-								if value is None
-								else value
-							)
-					elif claim is not None and qualifier == "AU":
-						value = decimal(elements[2])
-						claim.coverage_amount = (
-							_amount(elements[2], position, segment_id, "AMT02 coverage amount")
-							if value is None
-							else value
-						)
-				elif segment_id == "REF":
-					qualifier = elements[1]
-					if service is not None:
-						if qualifier == "6R":
-							service.line_control_number = keep(elements[2])
-					elif party == "PR" and qualifier == "2U":
-						remittance.payer_id = elements[2]
-				elif segment_id == "LQ":
-					if service is not None and elements[1] == "HE" and elements[2]:
-						if service.remark_codes:
-							service.remark_codes.append(keep(elements[2]))
-						else:
-							service.remark_codes = [keep(elements[2])]
+					elif entity == "IL":
+						claim.insured = _party(elements, keep)
+					elif entity == "74":
+						claim.corrected_patient = _party(elements, keep)
+					elif entity == "82":
+						claim.rendering_provider = _party(elements, keep)
+					elif entity == "TT":
+						_pad(elements, 10)
+						claim.crossover_payer_name = keep(elements[3])
+						claim.crossover_payer_id = keep(elements[9])
+					elif entity == "PR":
+						claim.corrected_payer_name = keep(_pad(elements, 4)[3])
 				elif segment_id == "CLP":
 					_pad(elements, 10)
 					in_claims = True
@@ -347,35 +367,22 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 						[],
 					)
 					remittance.claims.append(claim)
-				elif segment_id == "NM1":
-					if claim is None:
-						continue
-					if len(elements) < 10:
-						elements += _PADDING[len(elements) : 10]
-					entity = elements[1]
-					if entity == "QC":
-						claim.patient = PartyName(
-							keep(elements[3]),
-							keep(elements[4]),
-							keep(elements[5]),
-							keep(elements[8]),
-							keep(elements[9]),
-						)
-					elif entity == "IL":
-						claim.insured = _party(elements, keep)
-					elif entity == "74":
-						claim.corrected_patient = _party(elements, keep)
-					elif entity == "82":
-						claim.rendering_provider = _party(elements, keep)
-					elif entity == "TT":
-						_pad(elements, 10)
-						claim.crossover_payer_name = keep(elements[3])
-						claim.crossover_payer_id = keep(elements[9])
-					elif entity == "PR":
-						claim.corrected_payer_name = keep(_pad(elements, 4)[3])
 				elif segment_id == "LX":
 					claim = None
 					service = None
+				elif segment_id == "REF":
+					qualifier = elements[1]
+					if service is not None:
+						if qualifier == "6R":
+							service.line_control_number = keep(elements[2])
+					elif party == "PR" and qualifier == "2U":
+						remittance.payer_id = elements[2]
+				elif segment_id == "LQ":
+					if service is not None and elements[1] == "HE" and elements[2]:
+						if service.remark_codes:
+							service.remark_codes.append(keep(elements[2]))
+						else:
+							service.remark_codes = [keep(elements[2])]
 				elif segment_id == "MIA" or segment_id == "MOA":
 					if claim is None:
 						raise X12Error(
