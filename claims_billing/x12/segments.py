@@ -228,12 +228,13 @@ class Segments:
 				continue
 			run: list[list[str]] = []
 			append = run.append
-			first = position
+			first = position  # of run[0]
 			for piece in chunk.split(terminator):
 				text = piece.strip(strip)
 				if text:
 					elements = text.split(separator)
 					if elements[0] in envelope_ids:
+						position = first + len(run)
 						if run:
 							yield first, run, False
 							run = []
@@ -242,9 +243,9 @@ class Segments:
 						first = position + 1
 					else:
 						append(elements)
-					position += 1
 			if run:
 				yield first, run, False
+			position = first + len(run)
 			self._next_position = position
 
 	def _chunks(self) -> Iterator[tuple[list[str] | None, str, str, str, str]]:
