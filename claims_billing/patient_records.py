@@ -9,6 +9,7 @@ import frappe
 from frappe import _
 from frappe.contacts.doctype.address.address import get_default_address
 
+from claims_billing.claim_data import CUSTOMER_DOB_FIELD
 from claims_billing.claims_billing.doctype.insurance_payer.insurance_payer import (
 	default_customer_group,
 	default_territory,
@@ -54,9 +55,12 @@ def patient_email(patient_doctype: str, patient: str) -> str:
 
 
 def patient_date_of_birth(patient_doctype: str, patient: str):
-	if patient_doctype != "Patient":
-		return None
-	return frappe.db.get_value("Patient", patient, "dob")
+	"""Healthcare's Patient.dob, or the date of birth the claims issue adds to Customers."""
+	if patient_doctype == "Patient":
+		return frappe.db.get_value("Patient", patient, "dob")
+	if frappe.get_meta("Customer").has_field(CUSTOMER_DOB_FIELD):
+		return frappe.db.get_value("Customer", patient, CUSTOMER_DOB_FIELD)
+	return None
 
 
 def patient_address(patient_doctype: str, patient: str) -> dict | None:
