@@ -84,6 +84,7 @@ def modifiers_of(text: str | None) -> list[str]:
 class PersonData:
 	"""Name, birth date, sex and address of the patient as the records give them."""
 
+	display_name: str = ""
 	first_name: str = ""
 	last_name: str = ""
 	middle_name: str = ""
@@ -144,9 +145,13 @@ def _load_person(patient_doctype: str, patient: str) -> PersonData:
 		return person
 	if patient_doctype == "Patient":
 		row = frappe.db.get_value(
-			"Patient", patient, ["first_name", "middle_name", "last_name", "dob", "sex"], as_dict=True
+			"Patient",
+			patient,
+			["patient_name", "first_name", "middle_name", "last_name", "dob", "sex"],
+			as_dict=True,
 		)
 		if row:
+			person.display_name = row.patient_name or ""
 			person.first_name = (row.first_name or "").strip()
 			person.middle_name = (row.middle_name or "").strip()
 			person.last_name = (row.last_name or "").strip()
@@ -159,6 +164,7 @@ def _load_person(patient_doctype: str, patient: str) -> PersonData:
 		]
 		row = frappe.db.get_value("Customer", patient, fields, as_dict=True)
 		if row:
+			person.display_name = row.customer_name or ""
 			first, _space, last = (row.customer_name or "").strip().rpartition(" ")
 			person.first_name, person.last_name = (first, last) if first else ("", last)
 			dob = row.get(CUSTOMER_DOB_FIELD)

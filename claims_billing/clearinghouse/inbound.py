@@ -34,8 +34,9 @@ MAX_DETAIL_LINES = 20
 
 
 def _lock() -> None:
-	frappe.db.sql("insert ignore into `tabSeries` (name, current) values (%s, 0)", RECEIVE_LOCK)
-	frappe.db.sql("select current from `tabSeries` where name = %s for update", RECEIVE_LOCK)
+	from claims_billing.clearinghouse.outbound import take_lock
+
+	take_lock(RECEIVE_LOCK)
 
 
 def _type_label(types: list[str]) -> str:

@@ -53,20 +53,38 @@ class PreparedRun:
 	refused: dict[str, str] = field(default_factory=dict)
 
 
+def take_lock(key: str) -> int:
+	"""Lock the ``tabSeries`` row ``key`` until the transaction ends; return its ``current`` value.
+
+	The transaction is ended first, so the lock is its first statement: under REPEATABLE READ a
+	transaction that had read before waiting would go on seeing the rows as they were before the
+	previous lock holder committed (and send its claims again). Nor may taking the lock start with
+	an INSERT: two workers' INSERT IGNOREs of an existing row both hold a shared lock on it, and
+	both waiting to upgrade it is a deadlock. The row is created once, on its own.
+	"""
+	if not frappe.db.sql("select name from `tabSeries` where name = %s", key):
+		frappe.db.sql("insert ignore into `tabSeries` (name, current) values (%s, 0)", key)
+	frappe.db.commit()
+	return int(frappe.db.sql("select current from `tabSeries` where name = %s for update", key)[0][0])
+
+
 def lock_counter() -> int:
 	"""Take the send lock (held until commit) and return the last control number used."""
-	frappe.db.sql("insert ignore into `tabSeries` (name, current) values (%s, 0)", COUNTER)
-	return int(frappe.db.sql("select current from `tabSeries` where name = %s for update", COUNTER)[0][0])
+	return take_lock(COUNTER)
 
 
 def queued_claims() -> list[str]:
-	return frappe.get_all(
-		CLAIM,
-		filters={"docstatus": 1, "status": claim_status.QUEUED, "clearinghouse_file": ["is", "not set"]},
-		or_filters=None,
-		order_by="name asc",
-		pluck="name",
-	)
+	"""Queued claims no file holds yet and the writer has not refused (a locking read: the latest rows)."""
+	return [
+		row[0]
+		for row in frappe.db.sql(
+			"""select name from `tabInsurance Claim`
+			where docstatus = 1 and status = %s and ifnull(clearinghouse_file, '') = ''
+				and ifnull(problems, '') = ''
+			order by name for update""",
+			claim_status.QUEUED,
+		)
+	]
 
 
 def load_snapshots(names: list[str]) -> list[Claim]:
@@ -84,7 +102,7 @@ def prepare_files(created: datetime.datetime | None = None) -> PreparedRun:
 	"""Step 1: the Queued claims as Prepared 837P files. Commits."""
 	run = PreparedRun()
 	last_number = lock_counter()
-	names = [name for name in queued_claims() if not frappe.db.get_value(CLAIM, name, "problems")]
+	names = queued_claims()
 	if not names:
 		frappe.db.commit()
 		return run

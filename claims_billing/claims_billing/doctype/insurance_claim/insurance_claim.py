@@ -31,7 +31,7 @@ from claims_billing.core.claim_status import StatusSource
 from claims_billing.core.codes import describe_icd10
 from claims_billing.core.scrubber import scrub_claim
 from claims_billing.problems import throw_problems
-from claims_billing.site_apps import default_patient_doctype, patient_display_name
+from claims_billing.site_apps import default_patient_doctype
 from claims_billing.x12.claim import to_dict
 
 CLAIM = "Insurance Claim"
@@ -89,7 +89,7 @@ class InsuranceClaim(Document):
 	def prepare(self):
 		"""Fill lines, diagnoses and totals from the services; list what stops the claim (``problems``)."""
 		self.claim_number = self.name
-		self.patient_name = patient_display_name(self.patient_doctype, self.patient)
+		self.patient_name = self.context().person(self.patient_doctype, self.patient).display_name
 		policy = self.context().policy(self.insurance_policy) if self.insurance_policy else None
 		if policy is not None:
 			self.payer = policy.payer
@@ -299,11 +299,14 @@ class InsuranceClaim(Document):
 		if self.frequency == "Void":
 			return
 		wanted = {row.billable_service for row in self.services}
-		current = set(
-			frappe.get_all(
-				SERVICE, filters={"billed_by_doctype": CLAIM, "billed_by": self.name}, pluck="name"
+		if self.flags.in_insert:
+			current = set()  # a claim being inserted holds no services yet
+		else:
+			current = set(
+				frappe.get_all(
+					SERVICE, filters={"billed_by_doctype": CLAIM, "billed_by": self.name}, pluck="name"
+				)
 			)
-		)
 		self.release(sorted(current - wanted))
 		new = sorted(wanted - current)
 		if new:
