@@ -11,15 +11,22 @@ core.patient_ledger); nothing is stored. How documents are read:
   balance) reduce them; deductions are write-offs. A payment of a patient invoice (Stripe) is
   split exactly as that invoice's lines were; any other payment settles an invoice's lines in
   order. An unallocated patient payment stays unapplied.
-- Journal Entry rows on a receivable reduce it (credit) or open a balance (debit); a debit on the
-  patient's receivable in an entry that also credits a payer's is patient responsibility moved
-  to the patient (the remittance posting); rows on expense accounts are write-offs. Rows tagged
-  with a service count for that service; untagged ones are spread over what the entry reduced.
+- A remittance's Journal Entry (a posted Insurance Payment, accounting.remittance) credits each
+  claim invoice once and writes off per account across claims and patients, so it is split per
+  service by the Insurance Payment's claim and line amounts (paid, CO/OA/PI written off, patient
+  responsibility); the patient's share follows the entry's rows tagged with their service, or
+  stays on the insurance side when the claim was forwarded to the next payer.
+- Any other Journal Entry: rows on a receivable reduce it (credit) or open a balance (debit); a
+  debit on the patient's receivable in an entry that also credits a payer's is patient
+  responsibility moved to the patient; rows on expense accounts are write-offs. Tagged rows count
+  for their service; untagged ones are spread over what the entry reduced (a denial's write-off
+  only over its claim's services).
 
 Contract with the other accounting modules (claims, remittances): tag every row that is for one
-service with ``billable_service``; reference the claim's Sales Invoice from receivable rows.
+service with ``billable_service``; reference the claim's receivable from receivable rows.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -36,17 +43,50 @@ from claims_billing.core.patient_ledger import (
 	Reduction,
 	Voucher,
 	build_ledger,
+	split_in_proportion,
 )
 from claims_billing.setup.ledger_fields import BILLABLE_SERVICE_FIELD
 
 SALES_INVOICE = "Sales Invoice"
 JOURNAL_ENTRY = "Journal Entry"
 PAYMENT_ENTRY = "Payment Entry"
+INSURANCE_PAYMENT = "Insurance Payment"
 FIGURES = ("charge", "insurance_paid", "patient_paid", "write_off", "balance")
 
 
 def key(doctype: str, name: str) -> str:
 	return f"{doctype}/{name}"
+
+
+def claim_amounts(row) -> dict[str, Decimal]:
+	"""What a remittance did to one claim: paid, written off (CO, OA, PI), moved to the patient."""
+	return {
+		"paid": money(row.paid),
+		"write_off": money(row.write_off) + money(row.other_adjustments) + money(row.get("payer_initiated")),
+		"patient": money(row.deductible)
+		+ money(row.coinsurance)
+		+ money(row.copay)
+		+ money(row.other_patient_responsibility),
+	}
+
+
+LINE_AMOUNTS = {
+	"paid": lambda line: money(line.paid),
+	"write_off": lambda line: money(line.write_off) + money(line.other_adjustments),
+	"patient": lambda line: money(line.patient_responsibility),
+}
+
+
+def split_claim_amount(kind: str, total: Decimal, lines: list, services: list[tuple[str, Decimal]]):
+	"""(service, amount) parts of a claim total: by its lines when they add up, else by charge."""
+	if not total:
+		return []
+	by_line: dict[str, Decimal] = defaultdict(Decimal)
+	for line in lines:
+		by_line[line.billable_service] += LINE_AMOUNTS[kind](line)
+	if sum(by_line.values(), Decimal(0)) == total:
+		return [(service, amount) for service, amount in by_line.items() if amount]
+	return split_in_proportion(total, services)
 
 
 @dataclass
@@ -230,13 +270,143 @@ class _DocumentReader:
 		by_entry: dict[str, list] = {}
 		for row in rows:
 			by_entry.setdefault(row.name, []).append(row)
+		remittances = self.posted_remittances(list(by_entry))
+		denied_claims = self.denial_claims(list(by_entry))
 		entries = {}
 		for name, entry_rows in by_entry.items():
 			order = (entry_rows[0].posting_date, entry_rows[0].creation)
-			entries[name] = (order, self.journal_voucher(name, entry_rows, invoices))
+			if name in remittances:
+				voucher = self.remittance_voucher(name, remittances[name], entry_rows)
+			else:
+				voucher = self.journal_voucher(name, entry_rows, invoices, among=denied_claims.get(name))
+			entries[name] = (order, voucher)
 		return entries
 
-	def journal_voucher(self, name: str, rows: list, invoices: set[str]) -> Voucher:
+	def denial_claims(self, entries: list[str]) -> dict[str, tuple[str, ...]]:
+		"""Journal Entry -> the services of the claim whose denied balance it wrote off."""
+		if not entries or not frappe.db.exists("DocType", "Claim Denial"):
+			return {}
+		denials = frappe.get_all(
+			"Claim Denial",
+			filters={"journal_entry": ["in", entries]},
+			fields=["journal_entry", "insurance_claim"],
+		)
+		claims = self.claims_of([denial.insurance_claim for denial in denials if denial.insurance_claim])
+		return {
+			denial.journal_entry: tuple(
+				service for service, _charge in claims[denial.insurance_claim].services
+			)
+			for denial in denials
+			if denial.insurance_claim in claims
+		}
+
+	# Remittance postings (claims_billing.accounting.remittance)
+
+	@staticmethod
+	def posted_remittances(entries: list[str]) -> dict[str, str]:
+		"""Journal Entry -> the posted Insurance Payment it books."""
+		if not entries or not frappe.db.exists("DocType", INSURANCE_PAYMENT):
+			return {}
+		rows = frappe.get_all(
+			INSURANCE_PAYMENT,
+			filters={"docstatus": 1, "journal_entry": ["in", entries]},
+			fields=["name", "journal_entry"],
+		)
+		return {row.journal_entry: row.name for row in rows}
+
+	def remittance_voucher(self, name: str, payment: str, rows: list) -> Voucher:
+		"""A remittance's Journal Entry, split per service by its Insurance Payment.
+
+		The entry itself credits each claim invoice once and writes off per account, across
+		claims and patients; the Insurance Payment says what each claim (and line) was paid,
+		written off and left to the patient. Claim totals are split over the claim's services
+		by its lines when they add up, else in proportion to the services' charges. Patient
+		responsibility follows the entry's own rows, which name their service.
+		"""
+		doc = frappe.get_doc(INSURANCE_PAYMENT, payment)
+		voucher = Voucher(key(JOURNAL_ENTRY, name))
+		moved_to_patient: dict[str, Decimal] = defaultdict(Decimal)
+		for row in rows:
+			account_type, _root_type = self.account(row.account)
+			if (
+				account_type == "Receivable"
+				and row.service in self.services
+				and row.party not in self.payer_customers
+			):
+				moved_to_patient[row.service] += money(row.debit) - money(row.credit)
+		forwarded_to_payer = any(
+			self.account(row.account)[0] == "Receivable"
+			and row.party in self.payer_customers
+			and money(row.debit) > money(row.credit)
+			for row in rows
+		)
+		claims = self.claims_of([row.insurance_claim for row in doc.claims if row.insurance_claim])
+		amounts: dict[tuple[str, str | None], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+		for index, row in enumerate(doc.claims, start=1):
+			claim = claims.get(row.insurance_claim)
+			if claim is None or not any(service in self.services for service, _charge in claim.services):
+				continue
+			lines = [line for line in doc.services if line.claim_row == index and line.billable_service]
+			for kind, total in claim_amounts(row).items():
+				for service, amount in split_claim_amount(kind, total, lines, claim.services):
+					if service in self.services:
+						amounts[(service, claim.receivable)][kind] += amount
+		# A claim whose patient share the entry booked on tagged rows: those rows are the whole share.
+		booked_to_patient = {
+			service
+			for claim in claims.values()
+			if any(service in moved_to_patient for service, _charge in claim.services)
+			for service, _charge in claim.services
+		}
+		first_item: dict[str, str | None] = {}
+		for (service, item), kinds in amounts.items():
+			first_item.setdefault(service, item)
+			voucher.reductions.append(Reduction(INSURANCE, kinds["paid"] + kinds["write_off"], service, item))
+			voucher.write_offs.append(Adjustment(kinds["write_off"], service))
+		split_patient = defaultdict(Decimal)
+		for (service, _item), kinds in amounts.items():
+			split_patient[service] += kinds["patient"]
+		for service, item in first_item.items():
+			if service in booked_to_patient:
+				share, to_side = moved_to_patient.get(service, Decimal(0)), PATIENT
+			else:
+				share, to_side = split_patient[service], INSURANCE if forwarded_to_payer else PATIENT
+			if share:
+				voucher.reductions.append(Reduction(INSURANCE, share, service, item))
+				voucher.transfers.append(Adjustment(share, service, to_side))
+		return voucher
+
+	def claims_of(self, names: list[str]) -> dict[str, frappe._dict]:
+		if not names:
+			return {}
+		claims = {
+			row.name: frappe._dict(
+				services=[],
+				receivable=key(JOURNAL_ENTRY, row.receivable_journal_entry)
+				if row.get("receivable_journal_entry")
+				else key(SALES_INVOICE, row.sales_invoice)
+				if row.sales_invoice
+				else None,
+			)
+			for row in frappe.get_all(
+				"Insurance Claim",
+				filters={"name": ["in", names]},
+				fields=["name", "sales_invoice", "receivable_journal_entry"],
+			)
+		}
+		for row in frappe.get_all(
+			"Insurance Claim Service",
+			filters={"parent": ["in", list(claims)], "parenttype": "Insurance Claim"},
+			fields=["parent", "billable_service", "charge"],
+			order_by="parent asc, idx asc",
+		):
+			if row.billable_service:
+				claims[row.parent].services.append((row.billable_service, money(row.charge)))
+		return claims
+
+	def journal_voucher(
+		self, name: str, rows: list, invoices: set[str], among: tuple[str, ...] | None = None
+	) -> Voucher:
 		voucher = Voucher(key(JOURNAL_ENTRY, name))
 		receivable_rows = []
 		for row in rows:
@@ -266,7 +436,7 @@ class _DocumentReader:
 		for side, reference, row in receivable_rows:
 			net = money(row.debit) - money(row.credit)
 			if net < 0:
-				voucher.reductions.append(Reduction(side, -net, row.service or None, reference))
+				voucher.reductions.append(Reduction(side, -net, row.service or None, reference, among))
 			elif net > 0 and side == PATIENT and credits_insurance:
 				voucher.transfers.append(Adjustment(net, row.service or None))
 			elif net > 0:

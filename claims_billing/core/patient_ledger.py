@@ -49,20 +49,30 @@ class Charge:
 
 @dataclass(frozen=True)
 class Reduction:
-	"""An amount taken off a receivable: by service, by open item, or unapplied (both None)."""
+	"""An amount taken off a receivable: by service, by open item, or unapplied (both None).
+
+	``among`` limits an open item's first-come-first-served split to some of its services (a
+	claim's, on an invoice that holds several claims).
+	"""
 
 	side: str
 	amount: Decimal
 	service: str | None = None
 	open_item: str | None = None
+	among: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
 class Adjustment:
-	"""A write-off or a transfer to the patient inside a voucher; ``service`` None when untagged."""
+	"""A write-off or a transfer inside a voucher; ``service`` None when untagged.
+
+	Transfers take a balance off the insurance side to ``to_side``: the patient (patient
+	responsibility) or the insurance side again (a claim forwarded to the next payer).
+	"""
 
 	amount: Decimal
 	service: str | None = None
+	to_side: str = PATIENT
 
 
 @dataclass
@@ -196,7 +206,17 @@ class _Builder:
 			for service, part in self._reduce(voucher, reduction):
 				reduced[reduction.side][service] += part
 		write_offs = self._attribute(voucher, "write-off", voucher.write_offs, reduced)
-		transfers = self._attribute(voucher, "transfer", voucher.transfers, reduced)
+		transfers_to = {
+			to_side: self._attribute(
+				voucher, "transfer", [a for a in voucher.transfers if a.to_side == to_side], reduced
+			)
+			for to_side in SIDES
+		}
+		transfers: dict[str, dict[str, Decimal]] = {side: defaultdict(Decimal) for side in SIDES}
+		for by_side in transfers_to.values():
+			for side, amounts in by_side.items():
+				for service, amount in amounts.items():
+					transfers[side][service] += amount
 		for side in SIDES:
 			touched = set(reduced[side]) | set(write_offs[side]) | set(transfers[side])
 			for service in sorted(touched):
@@ -210,9 +230,11 @@ class _Builder:
 				else:
 					row.patient_paid += cash
 				row.write_off += written_off
-		for service, amount in transfers[INSURANCE].items():
-			self.rows[service].patient_balance += amount
-			self._open(PATIENT, voucher.name, service, amount)
+		for to_side, by_side in transfers_to.items():
+			for service, amount in by_side[INSURANCE].items():
+				row = self.rows[service]
+				setattr(row, f"{to_side}_balance", getattr(row, f"{to_side}_balance") + amount)
+				self._open(to_side, voucher.name, service, amount)
 
 	# charges and reductions
 
@@ -256,6 +278,8 @@ class _Builder:
 		else:
 			charged = self.charged[side][reduction.open_item]
 			capacities = [(service, charged.get(service, ZERO) - left) for service, left in owed.items()]
+		if reduction.among is not None:
+			capacities = [(service, amount) for service, amount in capacities if service in reduction.among]
 		parts, remainder = allocate_in_order(reduction.amount, capacities)
 		if remainder:
 			# More than the item still owed: the excess is a credit on the side, not a service's.

@@ -34,6 +34,26 @@ def test_first_come_first_served_allocation_leaves_the_excess_over():
 	assert remainder == D("30.00")
 
 
+def test_an_invoice_holding_several_claims_is_settled_claim_by_claim():
+	vouchers = [
+		Voucher(
+			CLAIM_INVOICE,
+			charges=[
+				Charge(INSURANCE, CLAIM_INVOICE, "OTHER-1", D("100.00")),
+				Charge(INSURANCE, CLAIM_INVOICE, "SVC-3", D("200.00")),
+			],
+		),
+		# A denial written off for our claim only: first come, first served among its services.
+		Voucher(
+			"Journal Entry/JV-DENIAL",
+			reductions=[Reduction(INSURANCE, D("200.00"), open_item=CLAIM_INVOICE, among=("SVC-3",))],
+			write_offs=[Adjustment(D("200.00"))],
+		),
+	]
+	row = build_ledger(["SVC-3"], vouchers).services["SVC-3"]
+	assert (row.write_off, row.insurance_paid, row.balance) == (D("200.00"), 0, 0)
+
+
 def test_taking_a_payment_back_undoes_the_last_lines_first():
 	parts, remainder = allocate_in_order(D("-70.00"), [("a", D("60.00")), ("b", D("30.00"))])
 	assert parts == [("b", D("-30.00")), ("a", D("-40.00"))]
@@ -127,6 +147,25 @@ def test_patient_pays_the_share_the_remittance_moved_to_them():
 		D("50.00"),
 		0,
 	)
+
+
+def test_a_claim_forwarded_to_the_next_payer_stays_on_the_insurance_side():
+	vouchers = era_vouchers()
+	vouchers[1].transfers = [Adjustment(D("30.00"), "SVC-3", to_side=INSURANCE)]
+	vouchers.append(
+		Voucher("Journal Entry/JV-2", reductions=[Reduction(INSURANCE, D("30.00"), open_item=ERA)])
+	)
+	ledger = build_ledger(["SVC-3"], vouchers[:2])
+	row = ledger.services["SVC-3"]
+	assert (row.insurance_paid, row.write_off, row.insurance_balance, row.patient_balance) == (
+		D("120.00"),
+		D("50.00"),
+		D("30.00"),
+		0,
+	)
+	# The secondary payer pays the forwarded balance against the first remittance's entry.
+	row = build_ledger(["SVC-3"], vouchers).services["SVC-3"]
+	assert (row.insurance_paid, row.balance) == (D("150.00"), 0)
 
 
 def test_untagged_write_offs_are_not_spread_over_other_patients_services():
@@ -238,7 +277,7 @@ def vouchers(draw):
 					st.lists(st.builds(Adjustment, money, st.one_of(st.none(), services)), max_size=2)
 				),
 				transfers=draw(
-					st.lists(st.builds(Adjustment, money, st.one_of(st.none(), services)), max_size=2)
+					st.lists(st.builds(Adjustment, money, st.one_of(st.none(), services), sides), max_size=2)
 				),
 				has_other_services=draw(st.booleans()),
 			)
