@@ -17,7 +17,7 @@ how ``document.read_and_validate`` validates a file while reading it, from one t
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -25,6 +25,8 @@ from typing import Any, Protocol
 from claims_billing.x12.errors import Problem, X12Error
 from claims_billing.x12.segments import Delimiters, Segments, element
 
+# What an observer does with one body segment: ``check(position, elements)``.
+Check = Callable[[int, list[str]], None]
 # Readers share equal strings through ``TransactionSet.keep``; past this size the cache starts over.
 STRING_CACHE_LIMIT = 1 << 16
 
@@ -101,6 +103,10 @@ class EnvelopeObserver(Protocol):
 	def on_body(self, first: int, run: list[list[str]]) -> None:
 		"""Body segments ``first, first + 1...`` of the open transaction set, once its reader has read them
 		(readers may have padded them with empty trailing elements)."""
+
+	def segment_checks(self) -> Mapping[str, Check | None]:
+		"""For a reader that runs the body checks itself (``TransactionSet.checks_for``): segment ID ->
+		the check of such segments, or None; the same for an ID all through the set."""
 
 
 def missing_se(st_position: int, control_number: str) -> Problem:
@@ -196,6 +202,7 @@ class TransactionSet:
 	"""
 
 	__slots__ = (
+		"_checked_by_reader",
 		"_runs",
 		"_state",
 		"_walk",
@@ -233,6 +240,7 @@ class TransactionSet:
 		self._walk = walk
 		self._runs: Iterator[tuple[int, list[list[str]]]] | None = None
 		self._state = "new"
+		self._checked_by_reader = False
 
 	def __repr__(self) -> str:
 		return f"<TransactionSet {self.set_id} {self.control_number} at segment {self.position}>"
@@ -267,6 +275,25 @@ class TransactionSet:
 		yield from runs
 		self._close()
 
+	def checks_for(
+		self, segment_ids: tuple[str, ...]
+	) -> tuple[tuple[Check | None, ...], Callable[[str], Check | None] | None]:
+		"""For a reader that runs the walk's checks of body segments in its own loop, which spares the walk
+		a second pass over them (in a large file that pass costs as much as the checks): the check of
+		each ID of ``segment_ids`` (None when there is nothing to check), and ``check_of(segment_id)`` for
+		any other ID (None when the walk has no observer).
+
+		Called before reading the body, it makes the reader responsible: for every body segment, in
+		order, before reading it, the reader calls its check (when not None) as ``check(position,
+		elements)``. Checks never raise, whatever the segment holds.
+		"""
+		observer = self._walk.observer
+		if observer is None:
+			return (None,) * len(segment_ids), None
+		checks = observer.segment_checks()
+		self._checked_by_reader = True
+		return tuple(checks[segment_id] for segment_id in segment_ids), checks.__getitem__
+
 	def segments(self) -> Iterator[tuple[int, list[str]]]:
 		"""The body one ``(position, elements)`` pair at a time."""
 		for first, batch in self.batches():
@@ -276,6 +303,7 @@ class TransactionSet:
 		"""Read past the rest of the body, up to and including SE."""
 		if self._state == "done":
 			return
+		self._checked_by_reader = False  # what the reader did not read, it did not check either
 		runs = self._runs if self._runs is not None else self._body()
 		for _ in runs:
 			pass
@@ -283,13 +311,14 @@ class TransactionSet:
 
 	def _body(self) -> Iterator[tuple[int, list[list[str]]]]:
 		walk = self._walk
-		if walk.observer is None:
+		observer = walk.observer
+		if observer is None:
 			yield from walk.cursor.body()
 			return
-		on_body = walk.observer.on_body
 		for first, run in walk.cursor.body():
 			yield first, run
-			on_body(first, run)  # after the reader: it reads segments as the tokenizer made them
+			if not self._checked_by_reader:
+				observer.on_body(first, run)  # after the reader: it reads segments as the tokenizer made them
 
 	def _close(self) -> None:
 		walk = self._walk

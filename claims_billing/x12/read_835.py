@@ -55,6 +55,24 @@ _PADDING = ("",) * 24
 # MIA and MOA elements that carry remark codes (RARCs).
 _MIA_REMARK_ELEMENTS = (5, 20, 21, 22, 23)
 _MOA_REMARK_ELEMENTS = (3, 4, 5, 6, 7)
+# The segments the loop below has a branch for, with the walk's checks of them looked up once per set.
+_SEGMENT_IDS = (
+	"CAS",
+	"AMT",
+	"SVC",
+	"DTM",
+	"NM1",
+	"CLP",
+	"LX",
+	"REF",
+	"LQ",
+	"MIA",
+	"MOA",
+	"BPR",
+	"TRN",
+	"N1",
+	"PLB",
+)
 
 # The loop below builds these positionally; the checks fail at import if their fields move.
 check_positions(Adjustment, "group", "reason", "amount", "quantity")
@@ -193,12 +211,35 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 			position,
 			segment_id,
 		)
+	# The walk's checks of each segment, when it has any (read_and_validate), run here in the one loop.
+	(
+		(
+			check_cas,
+			check_amt,
+			check_svc,
+			check_dtm,
+			check_nm1,
+			check_clp,
+			check_lx,
+			check_ref,
+			check_lq,
+			check_mia,
+			check_moa,
+			check_bpr,
+			check_trn,
+			check_n1,
+			check_plb,
+		),
+		check_of,
+	) = transaction.checks_for(_SEGMENT_IDS)
 	try:
 		for first, batch in chain((opening,), runs):
 			for position, elements in enumerate(batch, first):
 				segment_id = elements[0]
 				# Branches in order of how often their segments come in remittances.
 				if segment_id == "CAS":
+					if check_cas is not None:
+						check_cas(position, elements)
 					target = service if service is not None else claim
 					if target is None:
 						raise X12Error(
@@ -218,6 +259,8 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 					else:
 						target.adjustments = _adjustments(elements, position, keep)
 				elif segment_id == "AMT":
+					if check_amt is not None:
+						check_amt(position, elements)
 					qualifier = elements[1]
 					if service is not None:
 						if qualifier == "B6":
@@ -235,6 +278,8 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 							else value
 						)
 				elif segment_id == "SVC":
+					if check_svc is not None:
+						check_svc(position, elements)
 					if claim is None:
 						raise X12Error(
 							"SVC service payment outside a claim (no CLP before it)", position, segment_id
@@ -288,6 +333,8 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 							)
 					claim.services.append(service)
 				elif segment_id == "DTM":
+					if check_dtm is not None:
+						check_dtm(position, elements)
 					qualifier = elements[1]
 					if service is not None:
 						value = known_date(elements[2]) or date(elements[2])
@@ -305,6 +352,8 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 					elif qualifier == "405":
 						remittance.production_date = date(elements[2])
 				elif segment_id == "NM1":
+					if check_nm1 is not None:
+						check_nm1(position, elements)
 					if claim is None:
 						continue
 					if len(elements) < 10:
@@ -331,6 +380,8 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 					elif entity == "PR":
 						claim.corrected_payer_name = keep(_pad(elements, 4)[3])
 				elif segment_id == "CLP":
+					if check_clp is not None:
+						check_clp(position, elements)
 					_pad(elements, 10)
 					in_claims = True
 					party = ""
@@ -368,9 +419,13 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 					)
 					remittance.claims.append(claim)
 				elif segment_id == "LX":
+					if check_lx is not None:
+						check_lx(position, elements)
 					claim = None
 					service = None
 				elif segment_id == "REF":
+					if check_ref is not None:
+						check_ref(position, elements)
 					qualifier = elements[1]
 					if service is not None:
 						if qualifier == "6R":
@@ -378,12 +433,17 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 					elif party == "PR" and qualifier == "2U":
 						remittance.payer_id = elements[2]
 				elif segment_id == "LQ":
+					if check_lq is not None:
+						check_lq(position, elements)
 					if service is not None and elements[1] == "HE" and elements[2]:
 						if service.remark_codes:
 							service.remark_codes.append(keep(elements[2]))
 						else:
 							service.remark_codes = [keep(elements[2])]
 				elif segment_id == "MIA" or segment_id == "MOA":
+					check = check_mia if segment_id == "MIA" else check_moa
+					if check is not None:
+						check(position, elements)
 					if claim is None:
 						raise X12Error(
 							f"{segment_id} outside a claim (no CLP before it)", position, segment_id
@@ -397,6 +457,8 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 						else:
 							claim.remark_codes = codes
 				elif segment_id == "BPR":
+					if check_bpr is not None:
+						check_bpr(position, elements)
 					if remittance is not None:
 						raise X12Error("a second BPR in one 835 transaction set", position, segment_id)
 					_pad(elements, 17)
@@ -412,6 +474,8 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 						trace_number="",
 					)
 				elif segment_id == "TRN":
+					if check_trn is not None:
+						check_trn(position, elements)
 					if not remittance.trace_number:
 						_pad(elements, 4)
 						remittance.trace_number = _required(
@@ -419,6 +483,8 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 						)
 						remittance.originator_id = elements[3]
 				elif segment_id == "N1":
+					if check_n1 is not None:
+						check_n1(position, elements)
 					if in_claims:
 						continue
 					_pad(elements, 5)
@@ -431,12 +497,18 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 						remittance.payee_id_qualifier = elements[3]
 						remittance.payee_id = elements[4]
 				elif segment_id == "PLB":
+					if check_plb is not None:
+						check_plb(position, elements)
 					in_claims = True
 					claim = None
 					service = None
 					remittance.provider_adjustments.extend(
 						_provider_adjustments(elements, position, component)
 					)
+				elif check_of is not None:  # a segment this reader does not read
+					check = check_of(segment_id)
+					if check is not None:
+						check(position, elements)
 	except IndexError:
 		raise X12Error(f"{segment_id} is missing a required element", position, segment_id) from None
 	if remittance is None:

@@ -114,6 +114,14 @@ def _is_segment_id(text: str) -> bool:
 	return 2 <= len(text) <= 3 and text.isascii() and text.isalnum() and text.isupper()
 
 
+def _when_extra_on(body: _BodyChecker, handler: Handler) -> Handler:
+	def check(position: int, elements: list[str]) -> None:
+		if body.extra_on:
+			handler(position, elements)
+
+	return check
+
+
 class _SegmentChecks(dict):
 	"""Split mode: segment ID -> the check of such segments, or None for a valid ID with nothing to check.
 
@@ -186,6 +194,12 @@ class FileChecker:
 			checks.update(body.handlers_after_reading())
 			extra = body.extra_handlers()
 			nothing = dict.fromkeys(extra)  # the same IDs, valid but with nothing to check
+			# For readers, which look each check up once per set: loop-dependent ones see if they apply.
+			body.fixed_checks = checks
+			if extra:
+				body.fixed_checks = _SegmentChecks(self.report_bad_id)
+				body.fixed_checks.update(checks)
+				body.fixed_checks.update({key: _when_extra_on(body, check) for key, check in extra.items()})
 
 			def use_extra_checks(on: bool) -> None:
 				body.extra_on = on
@@ -274,6 +288,11 @@ class FileChecker:
 			self.on_ge(position, elements)
 		else:
 			self.on_iea(position, elements)
+
+	def segment_checks(self) -> _SegmentChecks:
+		"""The checks of the open transaction set's body segments, for a reader that runs them (split
+		mode): a check found for an ID stays right for it all through the set."""
+		return self.body.fixed_checks
 
 	def on_body(self, first: int, run: list[list[str]]) -> None:
 		"""Segments ``first, first + 1...`` inside the open transaction set (split mode)."""
@@ -580,7 +599,8 @@ class _BodyChecker:
 		return {}
 
 	extra_on = False  # whether ``extra_handlers`` are on; checked before calling use_extra, which costs
-	checks: _SegmentChecks  # split mode: set by the file checker
+	checks: _SegmentChecks  # split mode: set by the file checker, switched by use_extra
+	fixed_checks: _SegmentChecks  # split mode: the same, never switched
 
 	def use_extra(self, on: bool) -> None:
 		"""Replaced by the file checker: switch ``extra_handlers`` on or off."""
@@ -673,7 +693,11 @@ class _Checker835(_BodyChecker):
 		return handlers
 
 	def add_claim_payment(self, position: int, elements: list[str]) -> None:
-		self.paid += decimal_or_none(elements[4])
+		paid = decimal_or_none(elements[4]) if len(elements) > 4 else None
+		if paid is None:  # read_835 refuses such a CLP (and validate_file is run instead)
+			self.balanced = False
+		else:
+			self.paid += paid
 
 	def on_clp(self, position: int, elements: list[str]) -> None:
 		_padded(elements, 6)

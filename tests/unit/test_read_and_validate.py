@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given
 
 from claims_billing.x12.document import read_and_validate, read_document
+from claims_billing.x12.envelope import iter_transaction_sets
 from claims_billing.x12.errors import Problem, X12Error
-from claims_billing.x12.validate import validate_file
+from claims_billing.x12.validate import FileChecker, validate_file
 from tests.unit.samples import sample, sample_names
 from tests.unit.test_fuzz_readers import FUZZ, SAMPLES, mutated_samples
 
@@ -91,6 +92,39 @@ def test_invalid_segment_id_that_begins_like_a_valid_one():
 	expected = [Problem("segment 7 (?)", "'IK3X' is not a valid segment ID", "segment-id")]
 	assert validate_file(text.encode()) == expected
 	assert read_and_validate(text.encode())[1] == expected
+
+
+def problems_with_checks_run_by_a_reader(data: bytes, looked_up_once: tuple[str, ...]) -> list[Problem]:
+	"""The walk of read_and_validate, with a stand-in reader that runs the checks in its own loop, looking
+	up those of ``looked_up_once`` at the start of each set as the real readers do."""
+	checker = FileChecker(split=True)
+	for transaction in iter_transaction_sets(data, allow_truncated=True, observer=checker):
+		fixed, check_of = transaction.checks_for(looked_up_once)
+		fixed_by_id = dict(zip(looked_up_once, fixed, strict=True))
+		for first, batch in transaction.batches():
+			for position, elements in enumerate(batch, first):
+				segment_id = elements[0]
+				check = fixed_by_id[segment_id] if segment_id in fixed_by_id else check_of(segment_id)
+				if check is not None:
+					check(position, elements)
+	checker.finish()
+	return checker.problems
+
+
+def test_checks_run_by_the_reader_find_what_the_second_pass_finds():
+	# The billing provider's N3/N4/REF are checked only inside loop 2010AA, which a reader that looks
+	# the N3 check up once per set must still get right: without its N3, the pay-to address's N3
+	# (loop 2010AB, right after) must not count for it.
+	data = sample("837p/ig-commercial-health-insurance.x12").replace(b"N3*234 SEAWAY ST~", b"", 1)
+	expected = validate_file(data)
+	assert [(problem.path, problem.message) for problem in expected] == [
+		("segment 8 (HL)", "billing provider (loop 2010AA) has no N3 address"),
+		("segment 43 (SE)", "SE01 says '42' segments but the transaction set has 41 (ST to SE)"),
+	]
+	whole = sample("837p/ig-commercial-health-insurance.x12")
+	for looked_up_once in ((), ("NM1", "N3", "N4", "REF", "HL", "CLM", "DTP", "SV1", "LX")):
+		assert problems_with_checks_run_by_a_reader(data, looked_up_once) == expected
+		assert problems_with_checks_run_by_a_reader(whole, looked_up_once) == []
 
 
 @FUZZ
