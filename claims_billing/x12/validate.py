@@ -783,7 +783,6 @@ class _Checker837(_BodyChecker):
 		self.seen: set[str] = set()  # NM1*41, NM1*40, HL20, CLM
 		self.levels: dict[str, str] = {}  # HL01 -> HL03
 		self.block: dict | None = None  # the current HL level and what it has
-		self.entity = ""  # NM101 of the current name loop
 		self.claim: dict | None = None
 		self.line: dict | None = None
 
@@ -855,7 +854,6 @@ class _Checker837(_BodyChecker):
 	def on_sbr(self, position: int, elements: list[str]) -> None:
 		if self.claim is None and self.block is not None and self.block["level"] == "22":
 			self.block["SBR"] = True
-		self.entity = ""
 		if self.extra_on:
 			self.use_extra(False)
 
@@ -866,7 +864,6 @@ class _Checker837(_BodyChecker):
 
 	def on_nm1(self, position: int, elements: list[str]) -> None:
 		entity = elements[1] if len(elements) > 1 else ""
-		self.entity = entity
 		in_2010aa = False
 		if entity == "41" or entity == "40":
 			if self.block is None:
@@ -932,7 +929,6 @@ class _Checker837(_BodyChecker):
 		if level == "20":
 			self.seen.add("HL20")
 		self.block = {"level": level, "position": position}
-		self.entity = ""
 
 	def on_clm(self, position: int, elements: list[str]) -> None:
 		if self.claim is not None or self.line is not None:
@@ -953,7 +949,6 @@ class _Checker837(_BodyChecker):
 		if self.block is None or self.block["level"] not in ("22", "23"):
 			self.add(position, "CLM", "CLM outside a subscriber or patient level (HL 22/23)", "837-clm-level")
 		self.claim = {"position": position, "charge": charge, "line_total": _ZERO, "hi": False, "lines": 0}
-		self.entity = ""
 
 	def finish_line(self) -> None:
 		line = self.line
