@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from claims_billing.x12.errors import Problem, X12Error
+from claims_billing.x12.segments import ENVELOPE_IDS as ENVELOPE_IDS  # where it used to be defined
 from claims_billing.x12.segments import Delimiters, Segments, element
 
 # What an observer does with one body segment: ``check(position, elements)``.
@@ -318,7 +319,7 @@ class TransactionSet:
 		for first, run in walk.cursor.body():
 			yield first, run
 			if not self._checked_by_reader:
-				observer.on_body(first, run)  # after the reader: it reads segments as the tokenizer made them
+				observer.on_body(first, run)  # after the reader: the checks count on its having read them
 
 	def _close(self) -> None:
 		walk = self._walk

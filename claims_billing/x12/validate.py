@@ -149,8 +149,9 @@ class FileChecker:
 	elements, and ``dispatch`` maps the first three characters of a segment (``"CLP"``, ``"N1*"``) to the
 	check for it. With ``split=True`` it is instead an ``envelope.EnvelopeObserver``: the walk of
 	``iter_transaction_sets(data, observer=checker)`` hands it every segment already split, envelope
-	segments through ``on_envelope`` and body runs through ``on_body``, and ``dispatch`` is keyed by
-	segment ID. Either way, call ``finish()`` at the end of the file and read ``problems``.
+	segments through ``on_envelope`` and body runs through ``on_body`` - or the reader runs the body
+	checks itself, taken from ``segment_checks``. Either way, call ``finish()`` at the end of the file
+	and read ``problems``.
 	"""
 
 	def __init__(self, split: bool = False):
@@ -590,8 +591,10 @@ class _BodyChecker:
 		return {"DTP": self.on_dtp, "DTM": self.on_dtm, "DMG": self.on_dmg}
 
 	def handlers_after_reading(self) -> dict[str, Handler]:
-		"""The checks still needed on segments that this set's reader has already read without raising
-		(split mode, see ``document.read_and_validate``): checks the reader makes itself can go."""
+		"""Split mode (``document.read_and_validate``): the checks still needed when this set's reader reads
+		the same segments. Checks it makes itself can go: when it refuses a segment, raising
+		``X12Error``, the whole file is validated on its own instead. A check may see a segment before
+		the reader does, so none may fail on any."""
 		return self.handlers()
 
 	def extra_handlers(self) -> dict[str, Handler]:
@@ -685,8 +688,8 @@ class _Checker835(_BodyChecker):
 		}
 
 	def handlers_after_reading(self) -> dict[str, Handler]:
-		# read_835 refuses a missing or malformed CLP01-05, SVC02-03, CAS amount or BPR02 (naming it): once
-		# it has read a segment, only the totals for the balance check remain to be taken from it.
+		# read_835 refuses a missing or malformed CLP01-05, SVC02-03, CAS amount or BPR02: of those
+		# segments, only the totals for the balance check remain to be taken.
 		handlers = self.handlers()
 		del handlers["CAS"], handlers["SVC"]
 		handlers["CLP"] = self.add_claim_payment
