@@ -199,7 +199,6 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 	party = ""  # "PR" in the payer loop, "PE" in the payee loop
 	payer_n1_id = ""
 	in_claims = False
-	position, segment_id = transaction.position, "ST"
 	runs = transaction.batches()
 	opening = next(runs, None)
 	if opening is None:
