@@ -188,7 +188,8 @@ def _invoice(customer: str, books: Accounts, items: list[dict], remarks: str, **
 	invoice.flags.ignore_permissions = True
 	# Every link on these lines was just read from the database in this transaction.
 	invoice.flags.ignore_links = True
-	invoice.insert()
+	# Submitted as it is inserted: one save, and no Version diff of every line against every line
+	# (which grows with the square of the lines when a saved draft is submitted).
 	invoice.submit()
 	return invoice
 
