@@ -176,6 +176,25 @@ def portal_session(site, user) -> requests.Session:
 	return session
 
 
+def test_the_patient_is_told_in_frappe_and_on_the_portal(site):
+	frappe.db.rollback()
+	assert frappe.db.exists(
+		"DocShare",
+		{
+			"share_doctype": "Patient Invoice",
+			"share_name": site.invoice.name,
+			"user": site.portal_user.name,
+			"read": 1,
+		},
+	)
+	assert frappe.db.exists(
+		"Notification Log", {"for_user": site.portal_user.name, "document_name": site.invoice.name}
+	)
+	assert frappe.db.exists(
+		"Communication", {"reference_doctype": "Patient Invoice", "reference_name": site.invoice.name}
+	)
+
+
 def test_the_patient_sees_their_own_invoices_on_the_portal(site):
 	page = portal_session(site, site.portal_user).get(site.base + "/patient-invoices", timeout=60)
 	assert page.status_code == 200

@@ -220,3 +220,23 @@ def test_batch_issues_one_superbill_per_patient_and_practitioner_in_the_range(cl
 	assert frappe.db.get_value("Billable Service", refused.name, "status") == "Unbilled"
 	assert frappe.db.get_value("Billable Service", too_old.name, "status") == "Unbilled"
 	assert not frappe.db.exists("Superbill", {"patient": no_birth_date.name})
+
+
+def test_the_desk_gets_the_patient_side_entry_points():
+	from claims_billing import hooks
+
+	workspace = frappe.get_doc("Workspace", "Claims")
+	shortcuts = {row.label: row for row in workspace.shortcuts}
+	assert (shortcuts["Superbills"].type, shortcuts["Superbills"].link_to) == ("DocType", "Superbill")
+	assert (shortcuts["Payments"].type, shortcuts["Payments"].link_to) == (
+		"Report",
+		"Patient Payments Ledger",
+	)
+	assert "public/js/billable_service_list_patient_side.js" in hooks.doctype_list_js["Billable Service"]
+	assert "public/js/patient_payments.js" in hooks.doctype_js["Patient"]
+	patient = frappe.get_meta("Patient")
+	assert patient.get_field("billing_payments_tab").fieldtype == "Tab Break"
+	assert patient.get_field("billing_payments_html").fieldtype == "HTML"
+	settings = frappe.get_meta("Claims Billing Settings")
+	for field in ("stripe_secret_key", "stripe_webhook_secret"):
+		assert settings.get_field(field).fieldtype == "Password"
