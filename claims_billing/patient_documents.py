@@ -80,8 +80,9 @@ def rendering_provider(practitioner: str) -> RenderingProvider:
 def patient_details(patient_doctype: str, patient: str) -> PatientDetails:
 	address = patient_address(patient_doctype, patient)
 	date_of_birth = patient_date_of_birth(patient_doctype, patient)
+	name = patient_display_name(patient_doctype, patient) or patient
 	return PatientDetails(
-		name=patient_display_name(patient_doctype, patient) or patient,
+		name=name,
 		address=Address(
 			line1=address.address_line1 or "",
 			line2=address.address_line2 or "",
@@ -93,7 +94,8 @@ def patient_details(patient_doctype: str, patient: str) -> PatientDetails:
 		if address
 		else None,
 		date_of_birth=getdate(date_of_birth) if date_of_birth else None,
-		account_number=patient,
+		# The record's ID is the practice's account number, unless the site names records by patient name.
+		account_number=patient if patient != name else "",
 	)
 
 

@@ -84,9 +84,10 @@ def invoice_lines(service_names: list[str]) -> tuple[str, str, list[dict]]:
 	for service in services:
 		if service.name in on_open_invoices:
 			problems.append(
-				_("Service {0} is already on patient invoice {1}; void that one to bill it again.").format(
-					service.name, on_open_invoices[service.name]
-				)
+				_(
+					"Service {0} is already on patient invoice {1}: send or delete that draft, or void it "
+					"if it was sent, to bill the service again."
+				).format(service.name, on_open_invoices[service.name])
 			)
 			continue
 		line, problem = line_for(service, ledger)

@@ -122,9 +122,11 @@ def make_patient_with_contact(
 
 
 def make_clinician(**values):
+	last_name = unique("Wrenfield")
 	return make_practitioner(
+		practitioner_name=f"Mara {last_name}",
 		first_name="Mara",
-		last_name=unique("Wrenfield"),
+		last_name=last_name,
 		npi=valid_npi(),
 		license_number="LC-48213",
 		taxonomy_code="1041C0700X",
