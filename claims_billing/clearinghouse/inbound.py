@@ -137,6 +137,7 @@ def apply_response(name: str) -> str:
 	data = files.stored_content(name)
 	try:
 		transactions = read_document(data)
+		acknowledgements.refuse_incomplete(transactions)
 	except X12Error as exc:
 		doc.db_set({"status": files.PARSE_FAILED, "error": str(exc)})
 		frappe.db.commit()

@@ -60,6 +60,7 @@ from claims_billing.x12.acknowledgement import (
 )
 from claims_billing.x12.document import TYPE_277CA, TYPE_999, read_document
 from claims_billing.x12.envelope import iter_transaction_sets
+from claims_billing.x12.errors import X12Error
 
 VERSION_837P = "005010X222A1"
 
@@ -596,6 +597,16 @@ def apply_277ca(
 	return result
 
 
+def refuse_incomplete(transactions) -> None:
+	"""Raise ``X12Error`` naming what is missing when any transaction set was cut short."""
+	missing = [str(problem) for t in transactions if not t.complete for problem in t.problems]
+	if any(not t.complete for t in transactions):
+		raise X12Error(
+			"the file ends before its trailers, so nothing from it is applied: "
+			+ ("; ".join(missing) or "missing SE/GE/IEA")
+		)
+
+
 def apply_response_file(
 	data: bytes,
 	sent_groups: Iterable[SentGroup],
@@ -604,9 +615,11 @@ def apply_response_file(
 	"""Read a response file and apply its 999 and 277CA transaction sets, in file order.
 
 	Other transaction sets (an 835, an 837P) are reported as unmatched: they belong elsewhere.
-	Raises ``X12Error`` when the file cannot be read.
+	Raises ``X12Error`` when the file cannot be read, or when it ends before its SE/GE/IEA trailers:
+	a cut-short acknowledgement may be missing claims, so nothing from it is applied.
 	"""
 	transactions = read_document(data)
+	refuse_incomplete(transactions)
 	groups = list(sent_groups)
 	result = AcknowledgementResult()
 	for transaction in transactions:

@@ -502,3 +502,11 @@ def test_duplicates_are_told_by_content_or_by_control_numbers():
 def test_a_broken_response_file_has_no_key():
 	with pytest.raises(X12Error, match="SE trailer is missing"):
 		acks.response_file_key(sample("277ca/minimal-bom-indented.x12"))
+
+
+def test_a_response_file_cut_before_its_trailers_applies_nothing():
+	"""The public minimal 277CA ends after HL*2: it reads, but is incomplete, so nothing is applied."""
+	data = (samples_dir() / "277ca" / "minimal-bom-indented.x12").read_bytes()
+	with pytest.raises(X12Error, match="nothing from it is applied") as raised:
+		acks.apply_response_file(data, [], set())
+	assert "SE" in str(raised.value)
