@@ -25,8 +25,9 @@ from claims_billing.stripe_connection import explain_stripe_error
 SUPERBILL = "Superbill"
 INVOICE = "Patient Invoice"
 SERVICE = "Billable Service"
-# A date range this large is generated in the background instead of while the user waits.
-BATCH_IN_REQUEST = 200
+# More superbills than this (about 20 s of issuing) are generated in the background instead of
+# while the user waits (bench/superbill_benchmark.py: roughly a third of a second each).
+BATCH_IN_REQUEST = 60
 
 
 def name_list(value) -> list[str]:
@@ -100,7 +101,12 @@ def create_superbills_for_range(from_date, to_date, practitioner=None, patient_d
 	if getdate(from_date) > getdate(to_date):
 		frappe.throw(_("The range starts after it ends."))
 	services = eligible_services(from_date, to_date, practitioner, patient_doctype, patient)
-	if len(services) > BATCH_IN_REQUEST:
+	superbills = frappe.db.sql(
+		"""select count(distinct patient_doctype, patient, practitioner) from `tabBillable Service`
+		where name in %s""",
+		[tuple(services) or ("",)],
+	)[0][0]
+	if superbills > BATCH_IN_REQUEST:
 		frappe.enqueue(
 			issue_superbills_for_services,
 			services=services,
