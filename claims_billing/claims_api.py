@@ -296,6 +296,12 @@ def set_claim_status(claim: str, status: str, reason: str) -> str:
 	except claim_status.StatusTransitionError as error:
 		frappe.throw(str(error))
 	apply_status_changes([(claim, change)], extra={claim: {"needs_attention": 0}})
+	if doc.status == claim_status.QUEUED and not doc.sales_invoice:
+		# Sent on paper: its receivable is booked as if the send job had sent it.
+		from claims_billing.accounting.claims import book_sent_claims
+
+		frappe.db.set_value(CLAIM, claim, "submitted_on", now_datetime(), update_modified=False)
+		book_sent_claims([claim])
 	return status
 
 

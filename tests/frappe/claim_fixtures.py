@@ -381,3 +381,13 @@ def history(name: str) -> list[tuple]:
 	from claims_billing.claims_billing.doctype.insurance_claim.insurance_claim import status_history
 
 	return [(row.from_status, row.to_status, row.source_kind) for row in status_history(name)]
+
+
+def assert_uploads_pass_pyx12(server) -> None:
+	"""Every 837P a test put on the clearinghouse server passes pyx12 with zero errors."""
+	files = uploaded_files(server)
+	if not files:
+		return
+	verdicts = pyx12_judge.judge_many(list(files.values()))
+	failures = {name: errors for name, (ok, errors) in zip(files, verdicts, strict=True) if not ok}
+	assert not failures, failures

@@ -16,6 +16,7 @@ import pytest
 from claim_fixtures import (
 	SETTINGS,
 	add_service,
+	assert_uploads_pass_pyx12,
 	clear_server,
 	configure,
 	make_world,
@@ -176,6 +177,7 @@ def test_two_workers_at_once_send_each_claim_exactly_once(server, queued):
 	assert list(sent) == [file_name]
 	(transaction,) = read_837p(sent[file_name])
 	assert sorted(claim.claim_id for claim in transaction.claims) == sorted(queued)
+	assert_uploads_pass_pyx12(server)
 	writes = [event for event in server.file_events() if event[0] == "write"]
 	assert len(writes) == 1
 	for claim in queued:

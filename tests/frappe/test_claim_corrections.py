@@ -8,6 +8,7 @@ import frappe
 import pytest
 from claim_fixtures import (
 	add_service,
+	assert_uploads_pass_pyx12,
 	clear_server,
 	commits_suppressed,
 	configure,
@@ -41,6 +42,7 @@ def connected(server):
 	configure(server)
 	with commits_suppressed():
 		yield
+	assert_uploads_pass_pyx12(server)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import pytest
 from claim_fixtures import (
 	SAMPLES,
 	add_service,
+	assert_uploads_pass_pyx12,
 	clear_server,
 	commits_suppressed,
 	configure,
@@ -41,6 +42,7 @@ def connected(server):
 	configure(server)
 	with commits_suppressed():
 		yield
+	assert_uploads_pass_pyx12(server)
 
 
 @pytest.fixture
@@ -258,3 +260,17 @@ def test_billing_staff_cannot_override_a_status(sent):
 	frappe.set_user(user.name)
 	with pytest.raises(frappe.PermissionError):
 		claims_api.set_claim_status(sent.names[0], "Accepted by Payer", "phone call")
+
+
+def test_a_queued_claim_sent_on_paper_is_booked_when_marked_submitted():
+	world = make_world(contract=False)
+	service = add_service(world, "97110", days_ago=2)
+	(claim,) = claims_api.initiate_claims([service.name], flow="One-click")["claims"]
+
+	claims_api.set_claim_status(claim["name"], "Submitted", "Mailed a CMS-1500 on paper")
+
+	doc = frappe.get_doc("Insurance Claim", claim["name"])
+	assert doc.status == "Submitted" and doc.sales_invoice and not doc.clearinghouse_file
+	assert frappe.db.get_value("Sales Invoice", doc.sales_invoice, ["docstatus", "grand_total"]) == (1, 45.5)
+	assert history(doc.name)[-1] == ("Queued", "Submitted", "user")
+	assert status_history(doc.name)[-1].manual == 1

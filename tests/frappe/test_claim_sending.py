@@ -12,6 +12,7 @@ import pytest
 from claim_fixtures import (
 	World,
 	add_service,
+	assert_uploads_pass_pyx12,
 	clear_server,
 	commits_suppressed,
 	configure,
@@ -48,6 +49,7 @@ def sending(server):
 	configure(server)
 	with commits_suppressed():
 		yield
+	assert_uploads_pass_pyx12(server)
 
 
 def test_one_click_claim_is_queued_sent_judged_and_booked(server):
@@ -351,3 +353,29 @@ def test_one_invoice_per_payer_per_file_and_ar_per_payer_and_claim_to_the_cent(s
 		names[2]: Decimal("45.50"),
 	}
 	assert frappe.db.get_value("Insurance Claim", names[0], "balance") == 178.75
+
+
+def test_a_queued_claim_can_be_taken_back_until_it_is_sent(server):
+	world = make_world()
+	first = add_service(world, "97110", days_ago=3)
+	(claim,) = claims_api.initiate_claims([first.name], flow="One-click")["claims"]
+	doc = frappe.get_doc("Insurance Claim", claim["name"])
+
+	doc.cancel()
+
+	assert (doc.docstatus, doc.status) == (2, "Draft")
+	assert [(row.from_status, row.to_status) for row in status_history(doc.name)] == [
+		("Draft", "Queued"),
+		("Queued", "Draft"),
+	]
+	assert frappe.db.get_value("Billable Service", first.name, "status") == "Unbilled"
+	assert send_queued_claims()["claims"] == 0
+	amended = frappe.copy_doc(doc)
+	amended.amended_from = doc.name
+	amended.insert()
+	amended.submit()
+	assert frappe.db.get_value("Billable Service", first.name, "billed_by") == amended.name
+	summary = send_queued_claims()
+	assert summary["claims"] == 1
+	with pytest.raises(frappe.ValidationError, match="has gone to the clearinghouse"):
+		frappe.get_doc("Insurance Claim", amended.name).cancel()
