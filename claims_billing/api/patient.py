@@ -152,6 +152,9 @@ def send_invoice(services=None, superbill=None) -> str:
 	names = name_list(services)
 	if superbill:
 		frappe.has_permission(SUPERBILL, "read", doc=superbill, throw=True)
+		patient_doctype, patient = frappe.db.get_value(SUPERBILL, superbill, ["patient_doctype", "patient"])
+		owed = patient_ledger(patient_doctype, patient)
+		# Only what is still owed: services the patient already paid stay off the invoice.
 		names += [
 			row.billable_service
 			for row in frappe.get_all(
@@ -159,7 +162,7 @@ def send_invoice(services=None, superbill=None) -> str:
 				filters={"parent": superbill, "parenttype": SUPERBILL},
 				fields=["billable_service"],
 			)
-			if row.billable_service not in names
+			if row.billable_service not in names and owed.patient_balance(row.billable_service) > 0
 		]
 	for name in names:
 		frappe.has_permission(SERVICE, "read", doc=name, throw=True)

@@ -77,6 +77,11 @@ def remove_world(state) -> None:
 		frappe.db.delete("Version", {"docname": name})
 		frappe.db.delete("DocShare", {"share_name": name})
 		frappe.db.delete("Notification Log", {"document_name": name})
+	for name in frappe.get_all("Superbill", filters={"patient": state.patient.name}, pluck="name"):
+		frappe.db.delete("Superbill Service", {"parent": name})
+		frappe.db.delete("Superbill", name)
+		for file in frappe.get_all("File", filters={"attached_to_name": name}, pluck="name"):
+			frappe.delete_doc("File", file, force=True, ignore_permissions=True)
 	frappe.db.delete("Stripe Webhook Log", {"name": ["in", list(state.delivered) or [""]]})
 	if customer:
 		undo_money_documents([customer])
@@ -284,3 +289,21 @@ def test_the_send_button_keeps_a_draft_that_resumes_when_stripe_is_back(world):
 	frappe.db.commit()  # what the end of the request does
 	assert frappe.db.get_value("Patient Invoice", draft.name, "status") == "Sent"
 	assert frappe.db.get_value("Billable Service", service.name, "status") == "Invoiced"
+
+
+def test_sending_a_superbills_balance_bills_only_what_is_still_owed(world):
+	paid = private_service(world.patient, world.clinician, "90837", 180, days_ago=9)
+	owed = private_service(world.patient, world.clinician, "90834", 140, days_ago=8)
+	superbill = api.create_superbills([paid.name, owed.name], issue=1)[0]
+	first = send_patient_invoice(make_patient_invoice([paid.name]).name)
+	frappe.db.commit()
+	assert deliver(world, world.stripe.mark_paid(first.stripe_invoice_id)).status == 200
+	frappe.db.rollback()
+
+	name = api.send_invoice(superbill=superbill)
+	frappe.db.commit()
+	invoice = frappe.get_doc("Patient Invoice", name)
+	assert (invoice.status, invoice.superbill) == ("Sent", superbill)
+	assert [(line.billable_service, money(line.amount)) for line in invoice.lines] == [
+		(owed.name, Decimal("140.00"))
+	]
