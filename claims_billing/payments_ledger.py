@@ -124,7 +124,9 @@ class PatientLedger:
 		return {figure: sum((row[figure] for row in rows), Decimal(0)) for figure in FIGURES}
 
 	def patient_balance(self, service: str) -> Decimal:
-		return self.ledger.services[service].patient_balance
+		"""What the patient still owes on ``service`` (0 for a service not in the ledger, e.g. void)."""
+		row = self.ledger.services.get(service)
+		return row.patient_balance if row else Decimal(0)
 
 
 def patient_ledger(patient_doctype: str, patient: str) -> PatientLedger:
