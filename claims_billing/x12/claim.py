@@ -280,7 +280,7 @@ def _convert(hint, value, path):
 		return from_dict(hint, value, path)
 	if hint is Decimal:
 		if isinstance(value, float):
-			raise ClaimDataError(f"{path}: give amounts as strings such as \"125.00\", not floats")
+			raise ClaimDataError(f'{path}: give amounts as strings such as "125.00", not floats')
 		try:
 			amount = Decimal(str(value))
 		except InvalidOperation:

@@ -29,7 +29,9 @@ class PatientInsurancePolicy(Document):
 			)
 		if missing := self.missing_subscriber_details():
 			problems.append(
-				_("The subscriber is not the patient, so enter the subscriber's {0}.").format(", ".join(missing))
+				_("The subscriber is not the patient, so enter the subscriber's {0}.").format(
+					", ".join(missing)
+				)
 			)
 		if self.valid_to and getdate(self.valid_to) < getdate(self.valid_from):
 			problems.append(
