@@ -236,23 +236,3 @@ def committed_settings(**values):
 		set_settings(**before)
 		frappe.db.commit()
 		frappe.clear_document_cache(SETTINGS, SETTINGS)
-
-
-def make_api_user(roles: list[str], label: str = "user", user_type: str = "System User"):
-	"""A user with token credentials for /api calls; the caller deletes it (committed tests)."""
-	suffix = frappe.generate_hash(length=6)
-	user = frappe.get_doc(
-		{
-			"doctype": "User",
-			"email": f"cb-{label}-{suffix}@example.com",
-			"first_name": f"CB {label}",
-			"user_type": user_type,
-			"send_welcome_email": 0,
-			"roles": [{"role": role} for role in roles],
-		}
-	).insert(ignore_permissions=True)
-	user.api_key = frappe.generate_hash(length=15)
-	secret = frappe.generate_hash(length=15)
-	user.api_secret = secret
-	user.save(ignore_permissions=True)
-	return frappe._dict(name=user.name, headers={"Authorization": f"token {user.api_key}:{secret}"})

@@ -175,3 +175,24 @@ def make_service(patient, practitioner, **values):
 			**values,
 		}
 	)
+
+
+def make_api_user(roles: list[str], label: str = "user", user_type: str = "System User", insert=None):
+	"""A user with token credentials for /api calls, as ``frappe._dict(name, headers)``.
+
+	``insert`` (e.g. the ``committed`` fixture's) records it for deletion; by default the caller deletes it.
+	"""
+	values = {
+		"doctype": "User",
+		"email": f"cb-{label}-{frappe.generate_hash(length=6)}@example.com",
+		"first_name": f"CB {label}",
+		"user_type": user_type,
+		"send_welcome_email": 0,
+		"roles": [{"role": role} for role in roles],
+	}
+	user = insert(values) if insert else frappe.get_doc(values).insert(ignore_permissions=True)
+	user.api_key = frappe.generate_hash(length=15)
+	secret = frappe.generate_hash(length=15)
+	user.api_secret = secret
+	user.save(ignore_permissions=True)
+	return frappe._dict(name=user.name, headers={"Authorization": f"token {user.api_key}:{secret}"})

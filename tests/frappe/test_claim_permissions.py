@@ -7,6 +7,7 @@ import frappe
 import pytest
 import requests
 from claim_fixtures import add_service, make_world
+from records import make_api_user
 
 from claims_billing import claims_api
 from claims_billing.roles import BILLING_MANAGER, BILLING_STAFF, CLINICIAN
@@ -18,31 +19,14 @@ METHOD = "/api/method/claims_billing.claims_api."
 REPORT = "/api/method/frappe.desk.query_report.run"
 
 
-def make_user(committed, label: str, roles: list[str]):
-	user = committed.insert(
-		{
-			"doctype": "User",
-			"email": f"cb-claims-{label}-{frappe.generate_hash(length=6)}@example.com",
-			"first_name": f"Claims {label}",
-			"send_welcome_email": 0,
-			"roles": [{"role": role} for role in roles],
-		}
-	)
-	user.api_key = frappe.generate_hash(length=15)
-	secret = frappe.generate_hash(length=15)
-	user.api_secret = secret
-	user.save(ignore_permissions=True)
-	return {"Authorization": f"token {user.api_key}:{secret}"}
-
-
 @pytest.fixture(scope="module")
 def people(committed, web_server):
 	headers = {
-		"manager": make_user(committed, "manager", [BILLING_MANAGER]),
-		"staff": make_user(committed, "staff", [BILLING_STAFF]),
-		"clinician": make_user(committed, "clinician", [CLINICIAN]),
-		"other_desk": make_user(committed, "sysmanager", ["System Manager"]),
-		"no_roles": make_user(committed, "noroles", []),
+		"manager": make_api_user([BILLING_MANAGER], "claims-manager", insert=committed.insert).headers,
+		"staff": make_api_user([BILLING_STAFF], "claims-staff", insert=committed.insert).headers,
+		"clinician": make_api_user([CLINICIAN], "claims-clinician", insert=committed.insert).headers,
+		"other_desk": make_api_user(["System Manager"], "claims-sysmanager", insert=committed.insert).headers,
+		"no_roles": make_api_user([], "claims-noroles", insert=committed.insert).headers,
 		"guest": {},
 	}
 	world = make_world(contract=False)

@@ -3,7 +3,7 @@
 import frappe
 import pytest
 import requests
-from test_rest_permissions import make_user
+from records import make_api_user
 
 from claims_billing.roles import BILLING_MANAGER, BILLING_STAFF, CLINICIAN
 
@@ -14,11 +14,11 @@ METHOD = "/api/method/claims_billing.remittance.api.services_for_manual_payment"
 @pytest.fixture(scope="module")
 def users(committed, web_server):
 	made = {
-		"manager": make_user(committed, "era-manager", [BILLING_MANAGER]),
-		"staff": make_user(committed, "era-staff", [BILLING_STAFF]),
-		"clinician": make_user(committed, "era-clinician", [CLINICIAN]),
-		"other_desk": make_user(committed, "era-sysmanager", ["System Manager"]),
-		"no_roles": make_user(committed, "era-noroles", []),
+		"manager": make_api_user([BILLING_MANAGER], "era-manager", insert=committed.insert),
+		"staff": make_api_user([BILLING_STAFF], "era-staff", insert=committed.insert),
+		"clinician": make_api_user([CLINICIAN], "era-clinician", insert=committed.insert),
+		"other_desk": make_api_user(["System Manager"], "era-sysmanager", insert=committed.insert),
+		"no_roles": make_api_user([], "era-noroles", insert=committed.insert),
 		"guest": frappe._dict(name="Guest", headers={}),
 	}
 	frappe.db.commit()

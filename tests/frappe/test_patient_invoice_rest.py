@@ -11,12 +11,12 @@ from patient_side import (
 	WEBHOOK_SECRET,
 	FakeStripe,
 	committed_settings,
-	make_api_user,
 	make_clinician,
 	make_patient_with_contact,
 	private_service,
 	undo_money_documents,
 )
+from records import make_api_user
 
 from claims_billing.api import patient as api
 from claims_billing.patient_invoicing import make_patient_invoice, send_patient_invoice

@@ -5,7 +5,7 @@ import json
 import frappe
 import pytest
 import requests
-from records import days_ago, valid_npi
+from records import days_ago, make_api_user, valid_npi
 
 from claims_billing.roles import BILLING_MANAGER, BILLING_STAFF, CLINICIAN
 
@@ -13,32 +13,14 @@ SERVICES = "/api/resource/Billable Service"
 SETTINGS = "/api/resource/Claims Billing Settings/Claims Billing Settings"
 
 
-def make_user(committed, label: str, roles: list[str]):
-	suffix = frappe.generate_hash(length=6)
-	user = committed.insert(
-		{
-			"doctype": "User",
-			"email": f"cb-{label}-{suffix}@example.com",
-			"first_name": f"CB {label}",
-			"send_welcome_email": 0,
-			"roles": [{"role": role} for role in roles],
-		}
-	)
-	user.api_key = frappe.generate_hash(length=15)
-	secret = frappe.generate_hash(length=15)
-	user.api_secret = secret
-	user.save(ignore_permissions=True)
-	return frappe._dict(name=user.name, headers={"Authorization": f"token {user.api_key}:{secret}"})
-
-
 @pytest.fixture(scope="module")
 def people(committed, web_server):
 	users = {
-		"manager": make_user(committed, "manager", [BILLING_MANAGER]),
-		"staff": make_user(committed, "staff", [BILLING_STAFF]),
-		"clinician": make_user(committed, "clinician", [CLINICIAN]),
-		"other_desk": make_user(committed, "sysmanager", ["System Manager"]),
-		"no_roles": make_user(committed, "noroles", []),
+		"manager": make_api_user([BILLING_MANAGER], "manager", insert=committed.insert),
+		"staff": make_api_user([BILLING_STAFF], "staff", insert=committed.insert),
+		"clinician": make_api_user([CLINICIAN], "clinician", insert=committed.insert),
+		"other_desk": make_api_user(["System Manager"], "sysmanager", insert=committed.insert),
+		"no_roles": make_api_user([], "noroles", insert=committed.insert),
 		"guest": frappe._dict(name="Guest", headers={}),
 	}
 	patient = committed.insert(
