@@ -198,3 +198,24 @@ def web_server():
 		process.wait(timeout=20)
 	except subprocess.TimeoutExpired:
 		process.kill()
+
+
+@pytest.fixture(scope="module")
+def server():
+	"""A real SFTP server on 127.0.0.1 standing in for the clearinghouse (tests/sftp_server.py)."""
+	from claim_fixtures import start_sftp_server
+
+	with start_sftp_server() as running:
+		yield running
+
+
+@pytest.fixture
+def clearinghouse(server):
+	"""Settings pointing at an emptied ``server``; every 837P uploaded during the test must pass pyx12."""
+	from claim_fixtures import assert_uploads_pass_pyx12, clear_server, commits_suppressed, configure
+
+	clear_server(server)
+	configure(server)
+	with commits_suppressed():
+		yield server
+	assert_uploads_pass_pyx12(server)

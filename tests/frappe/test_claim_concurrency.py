@@ -20,7 +20,6 @@ from claim_fixtures import (
 	clear_server,
 	configure,
 	make_world,
-	start_sftp_server,
 	uploaded_files,
 )
 from conftest import SITE, SITES_PATH
@@ -62,12 +61,6 @@ SETTINGS_FIELDS = (
 	"last_transport_error",
 	"last_transport_error_at",
 )
-
-
-@pytest.fixture(scope="module")
-def server():
-	with start_sftp_server() as running:
-		yield running
 
 
 @pytest.fixture(scope="module")

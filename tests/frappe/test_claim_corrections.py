@@ -8,10 +8,6 @@ import frappe
 import pytest
 from claim_fixtures import (
 	add_service,
-	assert_uploads_pass_pyx12,
-	clear_server,
-	commits_suppressed,
-	configure,
 	drop_response,
 	history,
 	judge,
@@ -19,7 +15,6 @@ from claim_fixtures import (
 	response_277ca,
 	response_999,
 	send_world_claims,
-	start_sftp_server,
 	uploaded_files,
 )
 
@@ -29,20 +24,7 @@ from claims_billing.claims_billing.doctype.insurance_claim.insurance_claim impor
 from claims_billing.jobs.clearinghouse import receive_responses, send_queued_claims
 from claims_billing.x12.read_837p import read_837p
 
-
-@pytest.fixture(scope="module")
-def server():
-	with start_sftp_server() as running:
-		yield running
-
-
-@pytest.fixture(autouse=True)
-def connected(server):
-	clear_server(server)
-	configure(server)
-	with commits_suppressed():
-		yield
-	assert_uploads_pass_pyx12(server)
+pytestmark = pytest.mark.usefixtures("clearinghouse")
 
 
 @pytest.fixture

@@ -12,37 +12,19 @@ import pytest
 from claim_fixtures import (
 	SAMPLES,
 	add_service,
-	assert_uploads_pass_pyx12,
-	clear_server,
-	commits_suppressed,
-	configure,
 	drop_response,
 	history,
 	make_world,
 	response_277ca,
 	response_999,
 	send_world_claims,
-	start_sftp_server,
 )
 
 from claims_billing import claims_api
 from claims_billing.claims_billing.doctype.insurance_claim.insurance_claim import status_history
 from claims_billing.jobs.clearinghouse import receive_responses
 
-
-@pytest.fixture(scope="module")
-def server():
-	with start_sftp_server() as running:
-		yield running
-
-
-@pytest.fixture(autouse=True)
-def connected(server):
-	clear_server(server)
-	configure(server)
-	with commits_suppressed():
-		yield
-	assert_uploads_pass_pyx12(server)
+pytestmark = pytest.mark.usefixtures("clearinghouse")
 
 
 @pytest.fixture

@@ -12,16 +12,12 @@ import pytest
 from claim_fixtures import (
 	World,
 	add_service,
-	assert_uploads_pass_pyx12,
-	clear_server,
-	commits_suppressed,
 	configure,
 	judge,
 	make_patient_with_address,
 	make_world,
 	response_999,
 	send_world_claims,
-	start_sftp_server,
 	uploaded_files,
 )
 from conftest import free_port
@@ -36,20 +32,7 @@ from claims_billing.jobs.clearinghouse import send_queued_claims
 from claims_billing.problems import BillingValidationError
 from claims_billing.x12.read_837p import read_837p
 
-
-@pytest.fixture(scope="module")
-def server():
-	with start_sftp_server() as running:
-		yield running
-
-
-@pytest.fixture(autouse=True)
-def sending(server):
-	clear_server(server)
-	configure(server)
-	with commits_suppressed():
-		yield
-	assert_uploads_pass_pyx12(server)
+pytestmark = pytest.mark.usefixtures("clearinghouse")
 
 
 def test_one_click_claim_is_queued_sent_judged_and_booked(server):
