@@ -159,6 +159,34 @@ def secondary_claim(
 	)
 
 
+def carry_earlier_payers(claim: Claim, earlier: Claim) -> list[str]:
+	"""Give ``claim``, rebuilt from the records, the COB data ``earlier`` (its stored form) carries.
+
+	A next payer's claim is rebuilt when staff edit and submit it; the records know the services
+	and the new payer, only the stored claim knows how the earlier payers adjudicated it. Returns
+	what does not fit (empty when the COB data applies line for line).
+	"""
+	claim.payer_responsibility = earlier.payer_responsibility
+	claim.other_payers = copy.deepcopy(earlier.other_payers)
+	if not claim.other_payers:
+		return [f"claim {claim.claim_id}: no earlier payer's adjudication to send to the next payer"]
+	problems = []
+	for other in claim.other_payers:
+		for adjudication in other.line_adjudications:
+			number = adjudication.line_number
+			line = claim.lines[number - 1] if 0 < number <= len(claim.lines) else None
+			if line is None:
+				problems.append(
+					f"{other.payer.name} adjudicated service line {number}, which this claim no longer has"
+				)
+			elif line.procedure_code != adjudication.procedure_code:
+				problems.append(
+					f"{other.payer.name} adjudicated {adjudication.procedure_code} on service line "
+					f"{number}; this claim's line {number} is now {line.procedure_code}"
+				)
+	return problems
+
+
 # --- checks and matching -----------------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from claims_billing.core.cob import other_payer_from_remittance, secondary_claim
+from claims_billing.core.cob import carry_earlier_payers, other_payer_from_remittance, secondary_claim
 from claims_billing.x12.claim import Adjustment, OtherPayer
 from claims_billing.x12.remittance import ClaimPayment, Remittance, ServicePayment
 from tests import factories as f
@@ -384,3 +384,46 @@ def test_inputs_are_not_changed():
 	payer, subscriber = secondary_parties()
 	secondary_claim(primary, payment, remittance(payment), payer, subscriber, "S1")
 	assert (primary, payment) == before
+
+
+# --- carry_earlier_payers ----------------------------------------------------------------------
+
+
+def stored_secondary():
+	primary = f.make_claim()
+	payer, subscriber = secondary_parties()
+	payment = line_level_payment(primary)
+	return secondary_claim(primary, payment, remittance(payment), payer, subscriber, "PCN-0001S")
+
+
+def test_a_rebuilt_next_payer_claim_gets_the_stored_cob_data():
+	stored = stored_secondary()
+	payer, subscriber = secondary_parties()
+	rebuilt = f.make_claim(claim_id="PCN-0001S", payer=payer, subscriber=subscriber)
+	assert rebuilt.other_payers == [] and rebuilt.payer_responsibility == "P"
+	assert carry_earlier_payers(rebuilt, stored) == []
+	assert rebuilt.payer_responsibility == "S"
+	assert rebuilt.other_payers == stored.other_payers
+	assert rebuilt.other_payers[0] is not stored.other_payers[0], "a copy, not shared"
+	assert [a.line_number for a in rebuilt.other_payers[0].line_adjudications] == [1, 2]
+
+
+def test_cob_data_that_no_longer_fits_the_lines_is_reported():
+	stored = stored_secondary()
+	one_line = f.make_claim(claim_id="PCN-0001S")
+	del one_line.lines[1]
+	problems = carry_earlier_payers(one_line, stored)
+	assert problems == [
+		f"{stored.other_payers[0].payer.name} adjudicated service line 2, which this claim no longer has"
+	]
+	recoded = f.make_claim(claim_id="PCN-0001S")
+	recoded.lines[0].procedure_code = "90832"
+	[problem] = carry_earlier_payers(recoded, stored)
+	assert "adjudicated 90837 on service line 1" in problem and "now 90832" in problem
+
+
+def test_a_stored_claim_without_cob_data_is_reported():
+	rebuilt = f.make_claim(claim_id="PCN-0001S")
+	assert carry_earlier_payers(rebuilt, f.make_claim()) == [
+		"claim PCN-0001S: no earlier payer's adjudication to send to the next payer"
+	]
