@@ -248,9 +248,12 @@ def test_every_public_835_imports_and_foreign_claims_wait_with_the_reason(sample
 
 
 def test_a_file_that_is_not_an_835_is_refused_with_the_reason():
-	data = (SAMPLES / "ig-tertiary-payment.x12.997").read_bytes()
-	with pytest.raises(era_import.X12ImportError, match="not a readable 835"):
-		era_import.import_era(data, file_name="ig-tertiary-payment.x12.997")
+	# A 999 acknowledgement someone uploaded as an ERA: the message names the file and what it holds.
+	data = (SAMPLES.parent / "999" / "emedny-accepted-pipe-component-sep.x12").read_bytes()
+	before = frappe.db.count("Insurance Payment")
+	with pytest.raises(era_import.X12ImportError, match=r"ack\.x12 is not a readable 835: .* it holds 999"):
+		era_import.import_era(data, file_name="ack.x12")
+	assert frappe.db.count("Insurance Payment") == before
 
 
 def test_the_receiving_job_hands_a_downloaded_835_to_the_importer():
