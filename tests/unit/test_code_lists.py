@@ -161,6 +161,7 @@ def test_csv_files_resolve_through_importlib_resources():
 def test_built_wheel_contains_every_code_list_and_sources(tmp_path):
 	"""Build the wheel with flit_core (no network, no isolation) and list it."""
 	import flit_core  # noqa: F401  (a test dependency: the wheel must be checked, never skipped)
+
 	source = tmp_path / "src"
 	# A copy, so that no build artefacts land in the shared working tree.
 	shutil.copytree(
