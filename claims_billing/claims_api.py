@@ -326,6 +326,22 @@ def _note(original: str, text: str, values: dict) -> None:
 	apply_status_changes([(original, note)], extra={original: values})
 
 
+def _carry_next_payer(original, doc) -> None:
+	"""A next payer's corrected claim keeps its place after the earlier payers, and their COB data."""
+	if not original.secondary_claim_of:
+		return
+	for field in (
+		"secondary_claim_of",
+		"payer_responsibility",
+		"prior_payers_amount",
+		"receivable_journal_entry",
+	):
+		doc.set(field, original.get(field))
+	# The COB data lives in the claim's stored 837P data; the correction's form rebuilds the rest.
+	doc.x12_snapshot = original.x12_snapshot
+	doc.balance = original.balance
+
+
 def _copy_lines(original, doc) -> None:
 	for row in original.attachments:
 		doc.append(
@@ -361,6 +377,7 @@ def duplicate_and_resubmit(claim: str) -> str:
 		original_payer_claim_number=plan.original_claim_number,
 	)
 	_copy_lines(original, doc)
+	_carry_next_payer(original, doc)
 	insert_claim(doc, queue=False, name=name)
 	_note(
 		original.name,
@@ -376,6 +393,14 @@ def void_claim(claim: str, reason: str = "") -> str:
 	original = frappe.get_doc(CLAIM, claim)
 	original.check_permission("write")
 	frappe.has_permission(CLAIM, "submit", throw=True)
+	if original.secondary_claim_of:
+		# Its receivable is what the earlier payers left, not a sale to reverse: staff decide who owes it.
+		frappe.throw(
+			_(
+				"Claim {0} bills {1} for what claim {2} left. It can't be voided: write its balance off "
+				"or correct and resubmit it."
+			).format(claim, original.payer_name, original.secondary_claim_of)
+		)
 	if original.voided_by and frappe.db.get_value(CLAIM, original.voided_by, "docstatus") == 1:
 		frappe.throw(_("Claim {0} is already being voided by {1}.").format(claim, original.voided_by))
 	try:

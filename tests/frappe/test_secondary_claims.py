@@ -3,13 +3,16 @@
 import json
 from decimal import Decimal
 
+import era_records
 import frappe
-from claim_fixtures import judge
+import pytest
+from claim_fixtures import add_address, commits_suppressed, configure, judge
 from era_records import check_books, era_for, factories, gl_of, money, payer_with_id, sent_claims
 from records import make_policy
 
+from claims_billing.clearinghouse import outbound
 from claims_billing.core import claim_status
-from claims_billing.remittance import era_import, posting
+from claims_billing.remittance import denials, era_import, posting
 from claims_billing.x12.claim import Adjustment, Claim, Payer, from_dict
 from claims_billing.x12.write_835 import ClaimDecision, LineDecision
 from claims_billing.x12.write_837p import write_837p
@@ -34,6 +37,32 @@ def post(data) -> str:
 	)
 	posting.submit_payment(payment)
 	return payment
+
+
+def ready_for_the_form(sent) -> None:
+	"""What a claim sent from its form needs that ``sent_claims`` skipped: diagnoses, an address, settings."""
+	configure()
+	for claim in sent.names:
+		for service in frappe.get_all(
+			"Insurance Claim Service", filters={"parent": claim}, pluck="billable_service"
+		):
+			frappe.db.set_value("Billable Service", service, "place_of_service", "11")
+			frappe.get_doc(
+				{
+					"doctype": "Billable Service Diagnosis",
+					"parent": service,
+					"parenttype": "Billable Service",
+					"parentfield": "diagnoses",
+					"idx": 1,
+					"icd10_code": "F41.1",
+				}
+			).db_insert()
+	for patient in sent.patients:
+		add_address("Patient", patient)
+
+
+def snapshot_of(claim: str) -> Claim:
+	return from_dict(Claim, json.loads(frappe.db.get_value("Insurance Claim", claim, "x12_snapshot")), claim)
 
 
 def secondary_of(claim: str) -> str:
@@ -151,3 +180,189 @@ def test_draft_mode_and_cancel_removes_the_unsent_secondary():
 	frappe.get_doc("Insurance Payment", payment).cancel()
 	assert not frappe.db.exists("Insurance Claim", secondary)
 	check_books([primary])
+
+
+def test_a_draft_secondary_submitted_from_its_form_keeps_the_primarys_cob_data():
+	frappe.db.set_single_value("Claims Billing Settings", "secondary_claims_mode", "Draft")
+	sent, second = with_secondary()
+	ready_for_the_form(sent)
+	primary = sent.names[0]
+	data, _remittance = era_for(sent, [ClaimDecision(primary, lines=PRIMARY_DECISION)])
+	post(data)
+	secondary = secondary_of(primary)
+	services = frappe.get_all(
+		"Insurance Claim Service", filters={"parent": primary}, pluck="billable_service"
+	)
+
+	# A service the primary never billed can't ride along on the next payer's claim.
+	doc = frappe.get_doc("Insurance Claim", secondary)
+	first = frappe.get_doc("Billable Service", services[0])
+	unbilled = era_records._service(
+		first.patient, first.practitioner, "90832", D("90.00"), first.date_of_service
+	)
+	doc.append("services", {"billable_service": unbilled})
+	with pytest.raises(frappe.ValidationError, match=f"not on claim {primary}"):
+		doc.save()
+
+	doc = frappe.get_doc("Insurance Claim", secondary)
+	doc.submit()
+	assert not doc.problems, doc.problems
+	assert frappe.db.get_value("Insurance Claim", secondary, ["status", "docstatus"]) == (
+		claim_status.QUEUED,
+		1,
+	)
+	assert money(frappe.db.get_value("Insurance Claim", secondary, "balance")) == D("30.00")
+	assert {frappe.db.get_value("Billable Service", name, "billed_by") for name in services} == {primary}
+	claim = snapshot_of(secondary)
+	assert claim.payer_responsibility == "S" and claim.payer.payer_id == second.payer_id
+	[other_payer] = claim.other_payers
+	assert other_payer.paid == D("260.00") and other_payer.payer.payer_id == sent.payer.payer_id
+	assert [(a.group, a.reason, a.amount) for a in other_payer.line_adjudications[0].adjustments] == [
+		("CO", "45", D("30.00")),
+		("PR", "2", D("30.00")),
+	]
+	file = write_837p(
+		[claim], factories.make_submitter(), factories.make_receiver(), factories.make_envelope()
+	)
+	ok, errors = judge(file)
+	assert ok, errors
+	assert b"SBR*S*" in file and b"SBR*P*" in file and b"AMT*D*260" in file and b"CAS*PR*2*30" in file
+	check_books([primary, secondary])
+
+
+def test_tertiary_claim_carries_both_earlier_payers_and_its_era_closes_the_claim():
+	frappe.db.set_single_value("Claims Billing Settings", "secondary_claims_mode", "Queued")
+	sent, second = with_secondary()
+	third = payer_with_id()
+	make_policy(sent.patients[0], third.name, priority="Tertiary")
+	primary = sent.names[0]
+	data, _remittance = era_for(sent, [ClaimDecision(primary, lines=PRIMARY_DECISION)])
+	post(data)
+	secondary = secondary_of(primary)
+	frappe.db.set_value("Insurance Claim", secondary, "status", claim_status.SUBMITTED)
+
+	# The secondary allows 30 of the 30 left on line 1, pays 20 and leaves 10 coinsurance.
+	second_sent = type(sent)(payer=second, claims=[snapshot_of(secondary)], names=[secondary])
+	data, _remittance = era_for(
+		second_sent,
+		[
+			ClaimDecision(
+				secondary,
+				lines=[
+					LineDecision(
+						coinsurance=D("10.00"), other_adjustments=[Adjustment("OA", "23", D("150.00"))]
+					),
+					LineDecision(other_adjustments=[Adjustment("OA", "23", D("140.00"))]),
+				],
+			)
+		],
+	)
+	post(data)
+	assert frappe.db.get_value("Insurance Claim", secondary, ["status", "balance"]) == (claim_status.PAID, 0)
+	tertiary = secondary_of(secondary)
+	values = frappe.db.get_value(
+		"Insurance Claim",
+		tertiary,
+		["status", "payer", "payer_responsibility", "balance", "prior_payers_amount"],
+		as_dict=True,
+	)
+	assert values.status == claim_status.QUEUED and values.payer == third.name
+	assert values.payer_responsibility == "Tertiary"
+	assert money(values.balance) == D("10.00") and money(values.prior_payers_amount) == D("310.00")
+	check_books([primary, secondary, tertiary])
+
+	claim = snapshot_of(tertiary)
+	assert claim.payer_responsibility == "T" and claim.payer.payer_id == third.payer_id
+	assert [(o.responsibility, o.payer.payer_id, o.paid) for o in claim.other_payers] == [
+		("S", second.payer_id, D("20.00")),
+		("P", sent.payer.payer_id, D("260.00")),
+	]
+	file = write_837p(
+		[claim], factories.make_submitter(), factories.make_receiver(), factories.make_envelope()
+	)
+	ok, errors = judge(file)
+	assert ok, errors
+	assert b"SBR*T*" in file and b"AMT*D*20~" in file and b"AMT*D*260~" in file
+
+	# The tertiary payer pays the 10 left.
+	frappe.db.set_value("Insurance Claim", tertiary, "status", claim_status.SUBMITTED)
+	third_sent = type(sent)(payer=third, claims=[claim], names=[tertiary])
+	data, _remittance = era_for(
+		third_sent,
+		[
+			ClaimDecision(
+				tertiary,
+				lines=[
+					LineDecision(other_adjustments=[Adjustment("OA", "23", D("170.00"))]),
+					LineDecision(other_adjustments=[Adjustment("OA", "23", D("140.00"))]),
+				],
+			)
+		],
+	)
+	third_payment = post(data)
+	assert frappe.db.get_value("Insurance Claim", tertiary, ["status", "balance"]) == (claim_status.PAID, 0)
+	books = frappe.get_cached_doc("Claims Billing Settings")
+	third_customer = frappe.db.get_value("Insurance Payer", third.name, "customer")
+	third_gl = gl_of(frappe.db.get_value("Insurance Payment", third_payment, "journal_entry"))
+	assert third_gl[(books.insurance_receivable_account, third_customer)] == D("-10.00")
+	check_books([primary, secondary, tertiary])
+
+
+def test_a_denied_secondary_is_corrected_as_a_secondary_and_takes_over_its_receivable():
+	frappe.db.set_single_value("Claims Billing Settings", "secondary_claims_mode", "Queued")
+	sent, second = with_secondary()
+	ready_for_the_form(sent)
+	primary = sent.names[0]
+	data, _remittance = era_for(sent, [ClaimDecision(primary, lines=PRIMARY_DECISION)])
+	post(data)
+	secondary = secondary_of(primary)
+	frappe.db.set_value(
+		"Insurance Claim",
+		secondary,
+		{"status": claim_status.SUBMITTED, "clearinghouse_file": "sent-secondary"},
+	)
+	second_sent = type(sent)(payer=second, claims=[snapshot_of(secondary)], names=[secondary])
+	data, _remittance = era_for(
+		second_sent,
+		[
+			ClaimDecision(
+				secondary, lines=[LineDecision(denial=("CO", "16")), LineDecision(denial=("CO", "16"))]
+			)
+		],
+	)
+	post(data)
+	assert frappe.db.get_value("Insurance Claim", secondary, "status") == claim_status.DENIED
+	denial = frappe.db.get_value("Claim Denial", {"insurance_claim": secondary, "status": "Open"}, "name")
+	assert denial
+
+	# Voiding would strand what the primary left on the secondary payer's receivable.
+	from claims_billing.claims_api import void_claim
+
+	with pytest.raises(frappe.ValidationError, match="can't be voided"):
+		void_claim(secondary)
+
+	corrected = denials.resubmit(denial)
+	doc = frappe.get_doc("Insurance Claim", corrected)
+	assert (doc.secondary_claim_of, doc.payer, doc.payer_responsibility) == (
+		primary,
+		second.name,
+		"Secondary",
+	)
+	assert money(doc.balance) == D("30.00") and not doc.problems, doc.problems
+	doc.submit()
+	claim = snapshot_of(corrected)
+	assert claim.frequency == "7" and claim.payer_responsibility == "S"
+	assert [o.paid for o in claim.other_payers] == [D("260.00")]
+	file = write_837p(
+		[claim], factories.make_submitter(), factories.make_receiver(), factories.make_envelope()
+	)
+	ok, errors = judge(file)
+	assert ok, errors
+
+	# Sent: the correction, not the denied claim, now owes the 30.00 on the secondary payer's receivable.
+	frappe.db.set_value("Insurance Claim", corrected, "clearinghouse_file", "sent-correction")
+	with commits_suppressed():
+		assert outbound.book_receivables("sent-correction") == {}
+	assert money(frappe.db.get_value("Insurance Claim", secondary, "balance")) == D("0.00")
+	assert money(frappe.db.get_value("Insurance Claim", corrected, "balance")) == D("30.00")
+	assert check_books([primary, corrected]) == {sent.payer.name: D("0.00"), second.name: D("30.00")}

@@ -28,11 +28,12 @@ from claims_billing.claim_data import (
 )
 from claims_billing.core import claim_status
 from claims_billing.core.claim_status import StatusSource
+from claims_billing.core.cob import carry_earlier_payers
 from claims_billing.core.codes import describe_icd10
 from claims_billing.core.scrubber import scrub_claim
 from claims_billing.problems import throw_problems
 from claims_billing.site_apps import default_patient_doctype
-from claims_billing.x12.claim import to_dict
+from claims_billing.x12.claim import Claim, ClaimDataError, from_dict, to_dict
 
 CLAIM = "Insurance Claim"
 HISTORY = "Insurance Claim Status Change"
@@ -40,6 +41,8 @@ SERVICE = "Billable Service"
 MAX_LINES = 50
 MAX_DIAGNOSES = 12
 MAX_POINTERS = 4
+# Primary -> secondary -> tertiary: a chain of next-payer claims is never longer than this.
+MAX_PAYER_STEPS = 3
 # PWK02 codes that say the paperwork travels as a file the payer receives.
 FILE_TRANSMISSIONS = frozenset({"EL", "EM", "FT"})
 CONTROL_NUMBER_TRANSMISSIONS = frozenset({"BM", "EL", "EM", "FT", "FX"})
@@ -155,8 +158,10 @@ class InsuranceClaim(Document):
 			order_by="parent asc, idx asc",
 		):
 			services[row.parent].setdefault("diagnoses", []).append(row.icd10_code)
-		# A correction or void takes over (or repeats) the services of the claim it replaces.
-		owners = {self.name, self.original_claim} - {None, ""}
+		# A correction or void takes over (or repeats) the services of the claim it replaces; a next
+		# payer's claim bills the services its first claim holds.
+		earlier = self.earlier_payer_claims()
+		owners = ({self.name, self.original_claim} | set(earlier)) - {None, ""}
 		for row in self.services:
 			service = services.get(row.billable_service)
 			if service is None:
@@ -170,6 +175,12 @@ class InsuranceClaim(Document):
 				)
 			if service.status == "Void":
 				errors.append(_("Row #{0}: service {1} is void.").format(row.idx, service.name))
+			elif earlier and not (service.billed_by_doctype == CLAIM and service.billed_by in owners):
+				errors.append(
+					_(
+						"Row #{0}: service {1} is not on claim {2}, whose remittance this claim follows."
+					).format(row.idx, service.name, earlier[0])
+				)
 			elif service.billed_by and not (
 				service.billed_by_doctype == CLAIM and service.billed_by in owners
 			):
@@ -218,7 +229,8 @@ class InsuranceClaim(Document):
 		self.place_of_service = rows[0].place_of_service if rows else ""
 		self.total_charge = total
 		self.expected_allowed = allowed
-		if self.docstatus.is_draft():
+		if self.docstatus.is_draft() and not self.secondary_claim_of:
+			# A next payer's balance is what the earlier payers left, set when their payment posted.
 			self.balance = total
 		self.flags.service_records = services
 
@@ -249,11 +261,43 @@ class InsuranceClaim(Document):
 		problems.extend(self.attachment_problems(policy))
 		built = build_claim(self, context)
 		problems.extend(built.problems)
+		if self.secondary_claim_of:
+			problems.extend(self.carry_earlier_payers(built.claim))
 		for problem in scrub_claim(built.claim, getdate(today())):
 			if problem.code not in COVERED_BY_RECORD_CHECKS:
 				problems.append(problem.message.rstrip(".") + ".")
 		self.flags.built_claim = built.claim
 		return list(dict.fromkeys(problems))
+
+	def earlier_payer_claims(self) -> list[str]:
+		"""The claims of the earlier payers, nearest first (a tertiary claim: secondary, primary)."""
+		chain = []
+		name = self.secondary_claim_of
+		while name and name not in chain and len(chain) < MAX_PAYER_STEPS:
+			chain.append(name)
+			name = frappe.db.get_value(CLAIM, name, "secondary_claim_of")
+		return chain
+
+	def carry_earlier_payers(self, claim: Claim) -> list[str]:
+		"""COB data for the claim rebuilt from the records, from the claim as the payment created it.
+
+		The posting wrote the earlier payers' adjudication into ``x12_snapshot``; submitting rewrites
+		the snapshot with it, so it is there for every later save.
+		"""
+		try:
+			stored = from_dict(Claim, json.loads(self.x12_snapshot or "null"), f"claim {self.name}")
+		except (ClaimDataError, ValueError, TypeError):
+			stored = None
+		if stored is None:
+			return [
+				_("Claim {0} has no coordination-of-benefits data from {1}'s remittance.").format(
+					self.name, self.secondary_claim_of
+				)
+			]
+		return [
+			_("Coordination of benefits: {0}.").format(problem)
+			for problem in carry_earlier_payers(claim, stored)
+		]
 
 	def attachment_problems(self, policy) -> list[str]:
 		problems = []
@@ -294,9 +338,10 @@ class InsuranceClaim(Document):
 	def sync_services(self):
 		"""Services on this claim are "On Claim"; services taken off it are unbilled again.
 
-		A void claim only repeats the lines of the claim it voids, which keeps them.
+		A void claim only repeats the lines of the claim it voids, which keeps them; a next payer's
+		claim only repeats its first claim's lines.
 		"""
-		if self.frequency == "Void":
+		if self.frequency == "Void" or self.secondary_claim_of:
 			return
 		wanted = {row.billable_service for row in self.services}
 		if self.flags.in_insert:
@@ -326,7 +371,8 @@ class InsuranceClaim(Document):
 			row.control_number = attachment.control_number
 		self.x12_snapshot = json.dumps(to_dict(claim), separators=(",", ":"))
 		self.claim_number = self.name
-		self.balance = self.total_charge
+		if not self.secondary_claim_of:
+			self.balance = self.total_charge
 		self.move_to(claim_status.QUEUED, user_source(_("Scrubbed clean and queued for sending.")))
 
 	def on_submit(self):
