@@ -24,6 +24,7 @@ from claims_billing.x12.errors import X12Error
 
 # Segment IDs of the envelopes around transaction sets.
 ENVELOPE_IDS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
+_ENVELOPE_INITIALS = "IGS"
 # Widths of ISA01..ISA16: the ISA is a fixed-length record.
 ISA_FIELD_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
 
@@ -186,14 +187,12 @@ class Segments:
 		An ISA always comes alone in its batch, so ``delimiters`` are current for every batch.
 		"""
 		position = 1
-		for isa, chunk, separator, terminator, strip in self._chunks():
+		for isa, pieces, separator, strip in self._chunks():
 			if isa is not None:
 				yield position, [isa]
 				position += 1
 			else:
-				run = [
-					text.split(separator) for piece in chunk.split(terminator) if (text := piece.strip(strip))
-				]
+				run = [text.split(separator) for piece in pieces if (text := piece.strip(strip))]
 				if run:
 					yield position, run
 					position += len(run)
@@ -203,12 +202,12 @@ class Segments:
 		"""Like ``batches()`` but each segment is its text, not yet split into elements; for scans
 		that look inside only a few segment types."""
 		position = 1
-		for isa, chunk, _, terminator, strip in self._chunks():
+		for isa, pieces, _, strip in self._chunks():
 			if isa is not None:
 				yield position, [self.delimiters.element.join(isa)]
 				position += 1
 			else:
-				run = [text for piece in chunk.split(terminator) if (text := piece.strip(strip))]
+				run = [text for piece in pieces if (text := piece.strip(strip))]
 				if run:
 					yield position, run
 					position += len(run)
@@ -219,8 +218,9 @@ class Segments:
 		IEA, GS, GE, ST or SE segment and ``(position of the first, [elements, ...], False)`` for the runs
 		of other segments between them (a long run comes in several)."""
 		envelope_ids = ENVELOPE_IDS
+		envelope_initials = _ENVELOPE_INITIALS
 		position = 1
-		for isa, chunk, separator, terminator, strip in self._chunks():
+		for isa, pieces, separator, strip in self._chunks():
 			if isa is not None:
 				yield position, isa, True
 				position += 1
@@ -229,11 +229,12 @@ class Segments:
 			run: list[list[str]] = []
 			append = run.append
 			first = position  # of run[0]
-			for piece in chunk.split(terminator):
+			for piece in pieces:
 				text = piece.strip(strip)
 				if text:
 					elements = text.split(separator)
-					if elements[0] in envelope_ids:
+					# Its first character rules out most segments without hashing their ID.
+					if text[0] in envelope_initials and elements[0] in envelope_ids:
 						position = first + len(run)
 						if run:
 							yield first, run, False
@@ -248,10 +249,11 @@ class Segments:
 			position = first + len(run)
 			self._next_position = position
 
-	def _chunks(self) -> Iterator[tuple[list[str] | None, str, str, str, str]]:
-		"""The input a piece at a time: ``(isa_elements, "", separator, "", "")`` for each ISA, then
-		``(None, text, separator, terminator, strip)`` for the text after it, a chunk of whole segments
-		at a time: split ``text`` on ``terminator`` and strip each piece of the ``strip`` characters.
+	def _chunks(self) -> Iterator[tuple[list[str] | None, list[str], str, str]]:
+		"""The input a piece at a time: ``(isa_elements, [], separator, "")`` for each ISA, then
+		``(None, pieces, separator, strip)`` for the text after it, a chunk of whole segments at a time
+		split on the segment terminator: strip each piece of the ``strip`` characters to get a segment's
+		text, or nothing for an empty piece.
 		"""
 		raw = self._raw
 		view = memoryview(raw)
@@ -262,7 +264,7 @@ class Segments:
 			if raw.startswith(b"ISA", start):
 				delimiters, isa_elements, start = read_isa(raw, start, self._next_position)
 				self.delimiters = delimiters
-				yield isa_elements, "", delimiters.element, "", ""
+				yield isa_elements, [], delimiters.element, ""
 			else:
 				delimiters = self.delimiters
 			end = _interchange_end(raw, start, delimiters)
@@ -273,6 +275,10 @@ class Segments:
 			strip = "".join(c for c in _WHITESPACE if c not in delimiter_chars)
 			# Delimiters outside ASCII would not survive UTF-8 decoding: read such files as Latin-1.
 			encoding = "utf-8" if all(c < "\x80" for c in delimiter_chars) else "latin-1"
+			# Most files put a line break after every terminator. Split on both and the pieces are the same
+			# once stripped, but most then have nothing to strip, which spares a copy of each.
+			line_break = _line_break(raw, start, strip)
+			terminator_and_break = terminator + line_break
 			while start < end:
 				cut = find(terminator_byte, start + _CHUNK_SIZE, end)
 				stop = end if cut < 0 else cut
@@ -281,8 +287,23 @@ class Segments:
 				except UnicodeDecodeError:
 					chunk = str(view[start:stop], "latin-1")
 				start = stop + 1
-				yield None, chunk, separator, terminator, strip
+				if line_break:
+					pieces = chunk.split(terminator_and_break)
+					if len(pieces) - 1 != chunk.count(terminator):  # not every terminator has the break
+						pieces = chunk.split(terminator)
+				else:
+					pieces = chunk.split(terminator)
+				yield None, pieces, separator, strip
 			start = _skip_whitespace(raw, end)
+
+
+def _line_break(raw: bytes, start: int, strip: str) -> str:
+	"""The line break after the ISA's terminator (the body starts at ``start``): the whitespace there,
+	such as "\\n" or "\\r\\n", when segments are stripped of all of it; else ""."""
+	index = start
+	while index < len(raw) and index - start < 4 and chr(raw[index]) in strip:
+		index += 1
+	return raw[start:index].decode("latin-1")
 
 
 def _interchange_end(raw: bytes, start: int, delimiters: Delimiters) -> int:
