@@ -366,3 +366,48 @@ def test_a_denied_secondary_is_corrected_as_a_secondary_and_takes_over_its_recei
 	assert money(frappe.db.get_value("Insurance Claim", secondary, "balance")) == D("0.00")
 	assert money(frappe.db.get_value("Insurance Claim", corrected, "balance")) == D("30.00")
 	assert check_books([primary, corrected]) == {sent.payer.name: D("0.00"), second.name: D("30.00")}
+
+
+def test_a_primary_denial_the_patient_owes_goes_to_the_secondary_with_its_cas():
+	frappe.db.set_single_value("Claims Billing Settings", "secondary_claims_mode", "Queued")
+	sent, second = with_secondary()
+	primary = sent.names[0]
+	not_covered = [LineDecision(denial=("PR", "204")), LineDecision(denial=("PR", "204"))]
+	data, _remittance = era_for(sent, [ClaimDecision(primary, lines=not_covered)])
+	post(data)
+	secondary = secondary_of(primary)
+	assert secondary, "a denial the patient owes is billed to the next payer"
+	values = frappe.db.get_value(
+		"Insurance Claim", secondary, ["payer", "balance", "prior_payers_amount"], as_dict=True
+	)
+	assert values.payer == second.name
+	assert money(values.balance) == D("320.00") and money(values.prior_payers_amount) == D("0.00")
+	claim = snapshot_of(secondary)
+	[other] = claim.other_payers
+	assert other.paid == D("0.00")
+	assert [
+		[(a.group, a.reason, a.amount) for a in line.adjustments] for line in other.line_adjudications
+	] == [
+		[("PR", "204", D("180.00"))],
+		[("PR", "204", D("140.00"))],
+	]
+	file = write_837p(
+		[claim], factories.make_submitter(), factories.make_receiver(), factories.make_envelope()
+	)
+	ok, errors = judge(file)
+	assert ok, errors
+	assert b"AMT*D*0~" in file and b"CAS*PR*204*180~" in file
+	check_books([primary, secondary])
+
+
+def test_a_contractual_denial_stays_on_the_denials_worklist_and_bills_no_next_payer():
+	frappe.db.set_single_value("Claims Billing Settings", "secondary_claims_mode", "Queued")
+	sent, _second = with_secondary()
+	primary = sent.names[0]
+	not_necessary = [LineDecision(denial=("CO", "50")), LineDecision(denial=("CO", "50"))]
+	data, _remittance = era_for(sent, [ClaimDecision(primary, lines=not_necessary)])
+	post(data)
+	assert not secondary_of(primary)
+	assert frappe.db.get_value("Claim Denial", {"insurance_claim": primary}, "status") == "Open"
+	assert money(frappe.db.get_value("Insurance Claim", primary, "balance")) == D("320.00")
+	check_books([primary])
