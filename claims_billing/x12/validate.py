@@ -820,7 +820,8 @@ class _Checker837(_BodyChecker):
 			)
 			return
 		self.line["sv1"] = True
-		_padded(elements, 3)
+		if len(elements) < 3:
+			elements += _PADDING[len(elements) : 3]
 		if not elements[1]:
 			self.add(position, "SV1", "SV101 procedure code is missing", "missing-element")
 		charge = cached_decimal(elements[2])  # a line charge already read as a number, else the checks
@@ -866,6 +867,10 @@ class _Checker837(_BodyChecker):
 			self.check_date(position, "BHT", "BHT04 creation date", elements[4])
 
 	def on_nm1(self, position: int, elements: list[str]) -> None:
+		if self.claim is not None and self.block is not None:  # a name inside a claim: nothing to note
+			if self.extra_on:
+				self.use_extra(False)
+			return
 		entity = elements[1] if len(elements) > 1 else ""
 		in_2010aa = False
 		if entity == "41" or entity == "40":
@@ -886,6 +891,26 @@ class _Checker837(_BodyChecker):
 		if self.extra_on:
 			self.use_extra(False)
 		hierarchical_id, parent, level = _padded(elements, 4)[1:4]
+		levels = self.levels
+		expected_parent = _PARENT_LEVELS.get(level, "?")
+		if (
+			hierarchical_id
+			and hierarchical_id not in levels
+			and (
+				not parent
+				if expected_parent is None
+				else expected_parent != "?" and levels.get(parent) == expected_parent
+			)
+		):
+			levels[hierarchical_id] = level  # the usual: a new id under a parent of the right level
+		else:
+			self.check_hierarchy(position, hierarchical_id, parent, level)
+		if level == "20":
+			self.seen.add("HL20")
+		self.block = {"level": level, "position": position}
+
+	def check_hierarchy(self, position: int, hierarchical_id: str, parent: str, level: str) -> None:
+		"""The problems of an HL's id, parent id and level, and its id noted when new."""
 		if not hierarchical_id:
 			self.add(position, "HL", "HL01 hierarchical id is missing", "837-hl-id")
 		elif hierarchical_id in self.levels:
@@ -929,9 +954,6 @@ class _Checker837(_BodyChecker):
 			)
 		if hierarchical_id and hierarchical_id not in self.levels:
 			self.levels[hierarchical_id] = level
-		if level == "20":
-			self.seen.add("HL20")
-		self.block = {"level": level, "position": position}
 
 	def on_clm(self, position: int, elements: list[str]) -> None:
 		if self.claim is not None or self.line is not None:
@@ -957,6 +979,9 @@ class _Checker837(_BodyChecker):
 		line = self.line
 		if line is None:
 			return
+		if line["sv1"] and line["dtp472"]:
+			self.line = None  # the usual: nothing missing
+			return
 		if not line["sv1"]:
 			self.add(
 				line["position"], "LX", "service line (loop 2400) has no SV1 professional service", "837-sv1"
@@ -975,6 +1000,10 @@ class _Checker837(_BodyChecker):
 			self.finish_line()
 		claim = self.claim
 		if claim is None:
+			return
+		charge = claim["charge"]
+		if claim["hi"] and claim["lines"] and (charge is None or charge == claim["line_total"]):
+			self.claim = None  # the usual: nothing missing
 			return
 		position = claim["position"]
 		if not claim["hi"]:
@@ -1000,6 +1029,15 @@ class _Checker837(_BodyChecker):
 			self.finish_claim()
 		block = self.block
 		if block is None:
+			return
+		level = block["level"]
+		get = block.get
+		if (
+			get("SBR") and get("IL") and get("PR")
+			if level == "22"
+			else level != "20" or (get("85") and get("N3") and get("N4") and get("tax_id"))
+		):
+			self.block = None  # the usual: nothing missing
 			return
 		position = block["position"]
 		if block["level"] == "20":
