@@ -183,30 +183,26 @@ def _provider(elements: list[str], keep) -> Provider:
 	return Provider(keep(elements[3]), keep(elements[4]), keep(elements[9]), "", keep(elements[5]))
 
 
-def _claim(
+def _incomplete_claim(
 	elements: list[str],
+	place_of_service: str,
 	position: int,
-	component: str,
-	keep,
-	levels: tuple[BillingProvider | None, Subscriber | None, Payer | None, Patient | None, str],
+	parties: tuple[BillingProvider | None, Subscriber | None, Payer | None],
 	problems: list[Problem],
-) -> Claim:
-	"""The claim of a CLM padded to ``_LONGEST`` elements; ``levels``: the billing provider, subscriber,
-	payer, patient and payer responsibility of the HL levels it is under."""
-	provider, subscriber, payer, patient, responsibility = levels
+) -> tuple[BillingProvider, Subscriber, Payer]:
+	"""For a CLM (padded to ``_LONGEST`` elements) that lacks something it needs: the problems, in
+	order, and the billing provider, subscriber and payer of the claim, blank ones standing in for
+	those missing from the levels above it."""
+	provider, subscriber, payer = parties
 
 	def problem(message: str, code: str) -> None:
 		problems.append(Problem(_where(position, "CLM"), message, code))
 
 	if not elements[1]:
 		problem("CLM01 patient control number (claim id) is missing", "837-claim-id")
-	facility = elements[5].split(component)
-	if not facility[0]:
+	if not place_of_service:
 		problem("CLM05-1 place of service is missing", "837-place-of-service")
-	charge = None
-	if elements[2]:
-		charge = _amount(elements[2], position, "CLM", "CLM02 total claim charge")
-	else:
+	if not elements[2]:
 		problem("CLM02 total claim charge is missing", "837-claim-charge")
 	if provider is None:
 		problem("claim has no billing provider (loop 2010AA NM1*85) before it", "837-billing-provider")
@@ -217,28 +213,7 @@ def _claim(
 	if payer is None:
 		problem("claim has no payer (loop 2010BB NM1*PR) before it", "837-payer")
 		payer = Payer(name="", payer_id="")
-	claim = Claim(
-		keep(elements[1]),
-		provider,
-		subscriber,
-		payer,
-		keep(facility[0]),
-		[],
-		[],
-		patient,
-		responsibility,
-		keep(facility[2]) if len(facility) > 2 else "",
-	)
-	claim.declared_charge = charge
-	if elements[6]:
-		claim.provider_signature_on_file = elements[6] == "Y"
-	if elements[7]:
-		claim.accept_assignment = keep(elements[7])
-	if elements[8]:
-		claim.assignment_of_benefits = elements[8] == "Y"
-	if elements[9]:
-		claim.release_of_information = keep(elements[9])
-	return claim
+	return provider, subscriber, payer
 
 
 def _diagnoses(
@@ -430,7 +405,10 @@ def read_837p_transaction(transaction: TransactionSet) -> Transaction837:
 							)
 						elif entity == "IL" and subscriber is not None and loop in subscriber_loops:
 							loop = "2010BA"
-							_fill_person(subscriber, elements, keep)
+							subscriber.last_name = keep(elements[3])
+							subscriber.first_name = keep(elements[4])
+							subscriber.middle_name = keep(elements[5])
+							subscriber.suffix = keep(elements[7])
 							subscriber.member_id = keep(elements[9])
 							subscriber.address = None
 							address_owner = subscriber
@@ -471,13 +449,17 @@ def read_837p_transaction(transaction: TransactionSet) -> Transaction837:
 							address_owner = other_payer.payer
 						else:
 							loop = "2330"  # other 2330 loops (C-I): not carried
-					elif entity == "82":
-						claim.rendering_provider = provider_for_taxonomy = _provider(elements, keep)
-						loop = "2310B"
-					elif entity == "DN":
-						claim.referring_provider = _provider(elements, keep)
-						provider_for_taxonomy = None
-						loop = "2310A"
+					elif entity == "82" or entity == "DN":
+						person = Provider(
+							keep(elements[3]), keep(elements[4]), keep(elements[9]), "", keep(elements[5])
+						)
+						if entity == "82":
+							claim.rendering_provider = provider_for_taxonomy = person
+							loop = "2310B"
+						else:
+							claim.referring_provider = person
+							provider_for_taxonomy = None
+							loop = "2310A"
 					else:
 						provider_for_taxonomy = None
 						loop = "2310"
@@ -498,12 +480,13 @@ def read_837p_transaction(transaction: TransactionSet) -> Transaction837:
 						address = address_owner.address
 						if address is None:
 							address = address_owner.address = Address("", "", "", "")
-						if len(elements) < 5:
-							elements += padding[len(elements) : 5]
+						count = len(elements)
+						if count < 4:
+							elements += padding[count:4]
 						address.city = keep(elements[1])
 						address.state = keep(elements[2])
 						address.postal_code = keep(elements[3])
-						address.country = keep(elements[4])
+						address.country = keep(elements[4]) if count > 4 else ""  # N404 is rarely sent
 				elif segment_id == "REF":
 					if check_ref is not None:
 						check_ref(position, elements)
@@ -633,8 +616,45 @@ def read_837p_transaction(transaction: TransactionSet) -> Transaction837:
 						_close_claim(claim, claim_position, line, line_position, problems)
 						line = line_adjudication = other_payer = provider_for_taxonomy = None
 					address_owner = None
-					levels = (provider, subscriber, payer, patient, responsibility)
-					claim = _claim(elements, position, component, keep, levels, problems)
+					claim_id = elements[1]
+					facility = elements[5].split(component)
+					charge_text = elements[2]
+					charge = None
+					if charge_text:
+						charge = decimal(charge_text)
+						if charge is None:
+							charge = amount(charge_text, position, "CLM", "CLM02 total claim charge")
+					claim_provider, claim_subscriber, claim_payer = provider, subscriber, payer
+					if (
+						not (claim_id and facility[0] and charge_text)
+						or provider is None
+						or subscriber is None
+						or payer is None
+					):
+						claim_provider, claim_subscriber, claim_payer = _incomplete_claim(
+							elements, facility[0], position, (provider, subscriber, payer), problems
+						)
+					claim = Claim(
+						keep(claim_id),
+						claim_provider,
+						claim_subscriber,
+						claim_payer,
+						keep(facility[0]),
+						[],
+						[],
+						patient,
+						responsibility,
+						keep(facility[2]) if len(facility) > 2 else "",
+					)
+					claim.declared_charge = charge
+					if elements[6]:
+						claim.provider_signature_on_file = elements[6] == "Y"
+					if elements[7]:
+						claim.accept_assignment = keep(elements[7])
+					if elements[8]:
+						claim.assignment_of_benefits = elements[8] == "Y"
+					if elements[9]:
+						claim.release_of_information = keep(elements[9])
 					claim_position = position
 					loop = "2300"
 					claims.append(claim)
