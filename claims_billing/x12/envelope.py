@@ -293,7 +293,8 @@ class TransactionSet:
 			return (None,) * len(segment_ids), None
 		checks = observer.segment_checks()
 		self._checked_by_reader = True
-		return tuple(checks[segment_id] for segment_id in segment_ids), checks.__getitem__
+		check_of = checks.__getitem__
+		return tuple(map(check_of, segment_ids)), check_of
 
 	def segments(self) -> Iterator[tuple[int, list[str]]]:
 		"""The body one ``(position, elements)`` pair at a time."""
