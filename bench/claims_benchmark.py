@@ -297,7 +297,7 @@ def timed_steps(steps: dict):
 
 
 def run_size(records: Records, masters: dict, size: int, lines: int, days_ago: int, server) -> dict:
-	from claims_billing import claims_api
+	from claims_billing.claims import api as claims_api
 	from claims_billing.jobs.clearinghouse import send_queued_claims
 
 	groups = make_services(records, masters, size, lines, days_ago)

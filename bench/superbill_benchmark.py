@@ -39,7 +39,7 @@ def main() -> None:
 
 
 def run(frappe, arguments) -> None:
-	from claims_billing.api.patient import issue_superbills_for_services, new_superbill
+	from claims_billing.patient.api import issue_superbills_for_services, new_superbill
 
 	world = World(frappe)
 	# Warm up this process (imports, fonts, templates, the first File write).

@@ -1254,4 +1254,4 @@ class WebhookReceiver:
 	@property
 	def url(self) -> str:
 		host, port = self._http.server_address[:2]
-		return f"http://{host}:{port}/api/method/claims_billing.api.stripe_webhook"
+		return f"http://{host}:{port}/api/method/claims_billing.patient.stripe_webhook"

@@ -29,7 +29,7 @@ import frappe
 from frappe import _
 from frappe.utils import flt, nowdate, nowtime
 
-from claims_billing.claim_data import money
+from claims_billing.claims.claim_data import money
 from claims_billing.problems import throw_problems
 
 CLAIM = "Insurance Claim"

@@ -20,7 +20,7 @@ import frappe
 from frappe import _
 from frappe.utils import flt, getdate
 
-from claims_billing.claim_data import money
+from claims_billing.claims.claim_data import money
 from claims_billing.settings import billing_settings
 from claims_billing.setup.ledger_fields import BILLABLE_SERVICE_FIELD
 

@@ -29,7 +29,7 @@ from frappe import _
 from frappe.utils import add_to_date, now_datetime
 
 from claims_billing.accounting import claims as claim_accounting
-from claims_billing.claim_data import batch_setup, money
+from claims_billing.claims.claim_data import batch_setup, money
 from claims_billing.claims_billing.doctype.clearinghouse_file import clearinghouse_file as files
 from claims_billing.claims_billing.doctype.insurance_claim.insurance_claim import (
 	apply_status_changes,

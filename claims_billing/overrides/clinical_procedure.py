@@ -1,6 +1,6 @@
 """doc_events for Healthcare's Clinical Procedure: capture billable services, void them on cancel."""
 
-from claims_billing import capture
+from claims_billing.services import capture
 
 
 def on_submit(doc, method=None):

@@ -3,7 +3,7 @@
 A posting opens one Claim Denial per zero-pay denial (the whole charge stays open on the claim)
 and per partly denied claim (some lines paid nothing). ``suggest_next_action`` proposes a step
 from the adjustment codes; staff assign the row and set a due date, then act from the list:
-resubmit (a corrected claim, ``claims_api.duplicate_and_resubmit``), appeal (recorded, the claim
+resubmit (a corrected claim, ``claims.api.duplicate_and_resubmit``), appeal (recorded, the claim
 waits for the payer's new answer) or write off (a Journal Entry for what is still open).
 """
 
@@ -115,7 +115,7 @@ def _open_denial(name: str):
 
 
 def resubmit(name: str) -> str:
-	from claims_billing.claims_api import duplicate_and_resubmit
+	from claims_billing.claims.api import duplicate_and_resubmit
 
 	denial = _open_denial(name)
 	corrected = duplicate_and_resubmit(denial.insurance_claim)

@@ -23,7 +23,7 @@ from claims_billing.accounting import remittance as books
 from claims_billing.accounting.claims import payer_customer
 from claims_billing.claims_billing.doctype.insurance_claim.insurance_claim import apply_status_changes
 from claims_billing.core import adjudication, claim_status
-from claims_billing.patient_records import patient_customer
+from claims_billing.patient.records import patient_customer
 from claims_billing.remittance import payment_data
 from claims_billing.remittance.payment_data import ZERO, money
 

@@ -95,7 +95,7 @@ def next_policies(claims: dict) -> dict:
 
 def _subscriber(claim_doc, policy_name: str):
 	"""The next payer's subscriber and payer as the 837P needs them (claim_data maps the records)."""
-	from claims_billing.claim_data import build_claim
+	from claims_billing.claims.claim_data import build_claim
 
 	doc = frappe.get_doc(CLAIM, claim_doc)
 	doc.insurance_policy = policy_name

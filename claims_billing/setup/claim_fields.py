@@ -4,7 +4,7 @@
   to (claims_billing.accounting.claims books them; the line's service goes in the shared
   ``billable_service`` tag of setup/ledger_fields.py);
 * Customer: date of birth and sex of a patient kept as a Customer on sites without Healthcare
-  (claims_billing.claim_data reads them for the 837P).
+  (claims_billing.claims.claim_data reads them for the 837P).
 """
 
 import frappe
@@ -20,7 +20,7 @@ from claims_billing.accounting.claims import (
 	ITEM_PATIENT_DOCTYPE_FIELD,
 	ITEM_PATIENT_FIELD,
 )
-from claims_billing.claim_data import CUSTOMER_DOB_FIELD, CUSTOMER_SEX_FIELD
+from claims_billing.claims.claim_data import CUSTOMER_DOB_FIELD, CUSTOMER_SEX_FIELD
 
 MODULE = "Claims Billing"
 

@@ -3,7 +3,11 @@
 import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
-from claims_billing.coverage import PAYMENT_METHOD_FIELD, SNAPSHOT_MEMBER_ID_FIELD, SNAPSHOT_PAYER_FIELD
+from claims_billing.services.coverage import (
+	PAYMENT_METHOD_FIELD,
+	SNAPSHOT_MEMBER_ID_FIELD,
+	SNAPSHOT_PAYER_FIELD,
+)
 
 MODULE = "Claims Billing"
 TELEHEALTH_VISIT_FIELD = "telehealth_visit"

@@ -1,7 +1,7 @@
 """Custom fields for the patient side: service tags on money rows, and the Patient's Payments tab.
 
 ``billable_service`` on Sales Invoice Item, Journal Entry Account and Payment Entry Deduction
-names the service a row's money is for. The payments ledger (claims_billing.payments_ledger)
+names the service a row's money is for. The payments ledger (claims_billing.patient.payments_ledger)
 attributes tagged rows to their service; every module of claims_billing.accounting tags the
 rows it creates. ERPNext itself is unchanged: the field is optional and ignored by its code.
 """

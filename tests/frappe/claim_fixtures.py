@@ -362,7 +362,7 @@ def company() -> str:
 
 def send_world_claims(world: World, services_per_claim: list[list] | None = None) -> tuple[list[str], object]:
 	"""Queue one claim per group of services (one-click) and send them; returns (claim names, the file record)."""
-	from claims_billing import claims_api
+	from claims_billing.claims import api as claims_api
 	from claims_billing.jobs.clearinghouse import send_queued_claims
 
 	groups = services_per_claim or [[service.name for service in world.services]]

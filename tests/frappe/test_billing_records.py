@@ -17,7 +17,7 @@ from records import (
 
 from claims_billing.core.codes import npi_check_digit
 from claims_billing.problems import BillingValidationError
-from claims_billing.rates import contract_allowed_rate
+from claims_billing.services.rates import contract_allowed_rate
 
 
 def problems_of(action) -> str:

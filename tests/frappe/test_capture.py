@@ -18,7 +18,7 @@ from records import (
 	unique,
 )
 
-from claims_billing import capture
+from claims_billing.services import capture
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from claim_fixtures import (
 from conftest import SITE, SITES_PATH
 from frappe.utils.password import get_decrypted_password, set_encrypted_password
 
-from claims_billing import claims_api
+from claims_billing.claims import api as claims_api
 from claims_billing.x12.read_837p import read_837p
 
 WORKER = Path(__file__).with_name("claim_worker.py")

@@ -18,8 +18,8 @@ from claim_fixtures import (
 	uploaded_files,
 )
 
-from claims_billing import claims_api
 from claims_billing.accounting.claims import receivable_by_claim
+from claims_billing.claims import api as claims_api
 from claims_billing.claims_billing.doctype.insurance_claim.insurance_claim import status_history
 from claims_billing.jobs.clearinghouse import receive_responses, send_queued_claims
 from claims_billing.x12.read_837p import read_837p

@@ -6,7 +6,7 @@ import frappe
 from claim_fixtures import add_service, configure, make_world
 from frappe.utils import add_days, now_datetime
 
-from claims_billing import claims_api
+from claims_billing.claims import api as claims_api
 from claims_billing.claims_billing.report.needs_follow_up.needs_follow_up import execute
 
 

@@ -9,13 +9,13 @@ import requests
 from claim_fixtures import add_service, make_world
 from records import make_api_user
 
-from claims_billing import claims_api
+from claims_billing.claims import api as claims_api
 from claims_billing.roles import BILLING_MANAGER, BILLING_STAFF, CLINICIAN
 
 CLAIMS = "/api/resource/Insurance Claim"
 FILES = "/api/resource/Clearinghouse File"
 EXCEPTIONS = "/api/resource/Clearinghouse Exception"
-METHOD = "/api/method/claims_billing.claims_api."
+METHOD = "/api/method/claims_billing.claims.api."
 REPORT = "/api/method/frappe.desk.query_report.run"
 
 

@@ -20,7 +20,7 @@ from claim_fixtures import (
 	send_world_claims,
 )
 
-from claims_billing import claims_api
+from claims_billing.claims import api as claims_api
 from claims_billing.claims_billing.doctype.insurance_claim.insurance_claim import status_history
 from claims_billing.jobs.clearinghouse import receive_responses
 

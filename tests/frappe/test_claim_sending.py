@@ -24,8 +24,8 @@ from conftest import free_port
 from frappe.utils import add_days, getdate
 from records import COMPANY
 
-from claims_billing import claims_api
 from claims_billing.accounting.claims import receivable_by_claim
+from claims_billing.claims import api as claims_api
 from claims_billing.claims_billing.doctype.clearinghouse_file.clearinghouse_file import stored_content
 from claims_billing.claims_billing.doctype.insurance_claim.insurance_claim import status_history
 from claims_billing.jobs.clearinghouse import send_queued_claims

@@ -9,7 +9,7 @@ from claim_fixtures import add_address, commits_suppressed, configure, judge, ma
 from conftest import NOHC_SITE, SITES_PATH, on_site
 from records import SCHEDULE_START, days_ago, unique, valid_npi
 
-from claims_billing import claims_api
+from claims_billing.claims import api as claims_api
 from claims_billing.jobs.clearinghouse import send_queued_claims
 from claims_billing.x12.read_837p import read_837p
 

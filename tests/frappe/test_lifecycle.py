@@ -13,7 +13,7 @@ from records import (
 	services_of,
 )
 
-from claims_billing import capture
+from claims_billing.services import capture
 
 CODES = [("CPT", "97110"), ("CPT", "97140"), ("ICD-10-CM", "M54.50")]
 

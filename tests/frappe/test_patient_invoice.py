@@ -20,16 +20,16 @@ from patient_side import (
 )
 from records import make_payer, make_policy
 
-from claims_billing.patient_invoicing import (
+from claims_billing.patient.invoicing import (
 	make_patient_invoice,
 	resend_patient_invoice,
 	send_patient_invoice,
 	void_patient_invoice,
 )
-from claims_billing.patient_records import patient_customer
+from claims_billing.patient.records import patient_customer
+from claims_billing.patient.stripe_connection import stripe_client
 from claims_billing.problems import BillingValidationError
 from claims_billing.stripe_client import StripeCardDeclined, StripeUnavailable
-from claims_billing.stripe_connection import stripe_client
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from patient_side import (
 )
 from records import make_api_user
 
-from claims_billing.api import patient as api
-from claims_billing.patient_invoicing import make_patient_invoice, send_patient_invoice
+from claims_billing.patient import api
+from claims_billing.patient.invoicing import make_patient_invoice, send_patient_invoice
 from claims_billing.roles import BILLING_MANAGER, BILLING_STAFF, CLINICIAN
 
 RESOURCES = ("Superbill", "Patient Invoice", "Stripe Webhook Log")
@@ -126,7 +126,7 @@ def test_users_without_a_billing_role_see_none_of_it(site, who):
 	statement = get(
 		site,
 		who,
-		"/api/method/claims_billing.api.patient.patient_statement",
+		"/api/method/claims_billing.patient.api.patient_statement",
 		params={"patient_doctype": "Patient", "patient": site.patient.name},
 	)
 	assert statement.status_code == 403
@@ -143,14 +143,14 @@ def test_billing_roles_read_superbills_invoices_the_log_and_download_the_pdf(sit
 	statement = get(
 		site,
 		who,
-		"/api/method/claims_billing.api.patient.patient_statement",
+		"/api/method/claims_billing.patient.api.patient_statement",
 		params={"patient_doctype": "Patient", "patient": site.patient.name},
 	)
 	assert statement.status_code == 200 and statement.content.startswith(b"%PDF")
 	payments = get(
 		site,
 		who,
-		"/api/method/claims_billing.api.patient.patient_payments",
+		"/api/method/claims_billing.patient.api.patient_payments",
 		params={"patient_doctype": "Patient", "patient": site.patient.name},
 	)
 	assert payments.json()["message"]["totals"]["charge"] == "320.00"

@@ -23,12 +23,12 @@ from patient_side import (
 	undo_money_documents,
 )
 
-from claims_billing.api import patient as api
-from claims_billing.patient_invoicing import make_patient_invoice, send_patient_invoice
-from claims_billing.payments_ledger import patient_ledger
-from claims_billing.stripe_connection import stripe_client
+from claims_billing.patient import api
+from claims_billing.patient.invoicing import make_patient_invoice, send_patient_invoice
+from claims_billing.patient.payments_ledger import patient_ledger
+from claims_billing.patient.stripe_connection import stripe_client
 
-ENDPOINT = "/api/method/claims_billing.api.stripe_webhook.receive"
+ENDPOINT = "/api/method/claims_billing.patient.stripe_webhook.receive"
 
 
 @pytest.fixture(scope="module")

@@ -19,12 +19,12 @@ from patient_side import (
 from records import days_ago, make_payer, make_policy
 
 from claims_billing.accounting.patient import write_off_patient_balance
-from claims_billing.api import patient as api
 from claims_billing.claims_billing.report.patient_payments_ledger import patient_payments_ledger as report
-from claims_billing.patient_invoicing import apply_stripe_event, make_patient_invoice, send_patient_invoice
-from claims_billing.patient_records import patient_customer
-from claims_billing.patient_statement import statement_pdf
-from claims_billing.payments_ledger import patient_ledger
+from claims_billing.patient import api
+from claims_billing.patient.invoicing import apply_stripe_event, make_patient_invoice, send_patient_invoice
+from claims_billing.patient.payments_ledger import patient_ledger
+from claims_billing.patient.records import patient_customer
+from claims_billing.patient.statement import statement_pdf
 
 D = Decimal
 

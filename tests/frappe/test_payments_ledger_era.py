@@ -12,8 +12,8 @@ import pytest
 from era_records import era_for, sent_claims
 from patient_side import configure_practice, gl_balance, serve_fake_stripe, settings_value, use_stripe
 
-from claims_billing.patient_invoicing import apply_stripe_event, make_patient_invoice, send_patient_invoice
-from claims_billing.payments_ledger import patient_ledger
+from claims_billing.patient.invoicing import apply_stripe_event, make_patient_invoice, send_patient_invoice
+from claims_billing.patient.payments_ledger import patient_ledger
 from claims_billing.remittance import era_import, posting
 from claims_billing.x12.write_835 import ClaimDecision, LineDecision
 

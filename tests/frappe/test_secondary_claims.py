@@ -336,7 +336,7 @@ def test_a_denied_secondary_is_corrected_as_a_secondary_and_takes_over_its_recei
 	assert denial
 
 	# Voiding would strand what the primary left on the secondary payer's receivable.
-	from claims_billing.claims_api import void_claim
+	from claims_billing.claims.api import void_claim
 
 	with pytest.raises(frappe.ValidationError, match="can't be voided"):
 		void_claim(secondary)

@@ -22,8 +22,8 @@ from claims_billing.accounting.patient import (
 	book_patient_charges,
 	record_patient_payment,
 )
-from claims_billing.api import patient as api
-from claims_billing.patient_records import patient_customer
+from claims_billing.patient import api
+from claims_billing.patient.records import patient_customer
 from claims_billing.problems import BillingValidationError
 
 

@@ -13,10 +13,10 @@ from patient_side import (
 )
 from records import days_ago, make_customer_patient
 
-from claims_billing.api import patient as api
-from claims_billing.claim_data import CUSTOMER_DOB_FIELD
-from claims_billing.patient_invoicing import apply_stripe_event, make_patient_invoice, send_patient_invoice
-from claims_billing.payments_ledger import patient_ledger
+from claims_billing.claims.claim_data import CUSTOMER_DOB_FIELD
+from claims_billing.patient import api
+from claims_billing.patient.invoicing import apply_stripe_event, make_patient_invoice, send_patient_invoice
+from claims_billing.patient.payments_ledger import patient_ledger
 
 pytestmark = pytest.mark.skipif(
 	not (SITES_PATH / NOHC_SITE / "site_config.json").exists(),

@@ -14,9 +14,9 @@ from records import (
 	make_practitioner,
 )
 
-from claims_billing import capture
 from claims_billing.boot import boot_session
 from claims_billing.problems import BillingValidationError
+from claims_billing.services import capture
 from claims_billing.setup.custom_fields import healthcare_custom_fields
 from claims_billing.setup.ledger_fields import patient_custom_fields
 

@@ -3,7 +3,7 @@
 // settings (hooks: doctype_list_js), which it extends rather than replaces.
 
 (() => {
-	const API = "claims_billing.api.patient";
+	const API = "claims_billing.patient.api";
 	const settings = frappe.listview_settings["Billable Service"] || {};
 	frappe.listview_settings["Billable Service"] = settings;
 

@@ -14,7 +14,7 @@ frappe.ui.form.on("Patient", {
 		}
 		frm.add_custom_button(__("Patient Statement"), () =>
 			window.open(
-				"/api/method/claims_billing.api.patient.patient_statement?" +
+				"/api/method/claims_billing.patient.api.patient_statement?" +
 					new URLSearchParams({ patient_doctype: "Patient", patient: frm.doc.name }),
 				"_blank"
 			), group);
@@ -27,7 +27,7 @@ frappe.ui.form.on("Patient", {
 frappe.provide("claims_billing.patient_payments");
 
 claims_billing.patient_payments.load = (frm) =>
-	frappe.xcall("claims_billing.api.patient.patient_payments", { patient_doctype: "Patient", patient: frm.doc.name });
+	frappe.xcall("claims_billing.patient.api.patient_payments", { patient_doctype: "Patient", patient: frm.doc.name });
 
 claims_billing.patient_payments.render = function (frm) {
 	const field = frm.get_field("billing_payments_html");
@@ -81,7 +81,7 @@ claims_billing.patient_payments.send_dialog = function (frm) {
 			primary_action_label: __("Send"),
 			primary_action({ services }) {
 				dialog.hide();
-				frappe.xcall("claims_billing.api.patient.send_invoice", { services }, undefined, {
+				frappe.xcall("claims_billing.patient.api.send_invoice", { services }, undefined, {
 					freeze: true, freeze_message: __("Sending to Stripe…"),
 				}).then((name) => frappe.set_route("Form", "Patient Invoice", name));
 			},

@@ -14,7 +14,7 @@ claims_billing.superbills.batch_dialog = function (defaults = {}) {
 		primary_action(values) {
 			dialog.hide();
 			frappe
-				.xcall("claims_billing.api.patient.create_superbills_for_range", values)
+				.xcall("claims_billing.patient.api.create_superbills_for_range", values)
 				.then((result) => {
 					if (result.queued) {
 						frappe.msgprint(__("{0} services are being put on superbills in the background.", [result.queued]));

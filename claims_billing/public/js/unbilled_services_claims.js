@@ -5,7 +5,7 @@ frappe.provide("claims_billing.claims");
 
 claims_billing.claims.initiate = function (services, listview) {
 	return frappe
-		.xcall("claims_billing.claims_api.initiate_claims", { services })
+		.xcall("claims_billing.claims.api.initiate_claims", { services })
 		.then((result) => {
 			const lines = result.claims.map((claim) => {
 				const link = `<a href="/app/insurance-claim/${encodeURIComponent(claim.name)}">${frappe.utils.escape_html(claim.name)}</a>`;

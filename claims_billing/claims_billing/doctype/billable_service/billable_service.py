@@ -1,7 +1,7 @@
 """One billable procedure line: the unit of work on the billing to-do list (Unbilled Services).
 
 Created by hand ("Create New Service") or captured from submitted clinical documents
-(claims_billing.capture). Claims, superbills and invoices mark it billed; cancelling its source
+(claims_billing.services.capture). Claims, superbills and invoices mark it billed; cancelling its source
 voids it.
 """
 
@@ -24,9 +24,9 @@ from claims_billing.core.codes import (
 	procedure_code_problem,
 )
 from claims_billing.core.pricing import extended_amount, normalize_procedure_code
-from claims_billing.coverage import service_coverage
 from claims_billing.problems import throw_problems
-from claims_billing.rates import fee_schedule_rate
+from claims_billing.services.coverage import service_coverage
+from claims_billing.services.rates import fee_schedule_rate
 from claims_billing.settings import billing_settings
 from claims_billing.site_apps import default_patient_doctype, healthcare_installed, patient_display_name
 

@@ -27,10 +27,10 @@ frappe.ui.form.on("Claims Billing Settings", {
 	},
 });
 
-// Clearinghouse connection (claims_billing.claims_api).
+// Clearinghouse connection (claims_billing.claims.api).
 frappe.ui.form.on("Claims Billing Settings", {
 	test_connection(frm) {
-		frappe.xcall("claims_billing.claims_api.test_connection").then((result) => {
+		frappe.xcall("claims_billing.claims.api.test_connection").then((result) => {
 			if (result.host_key) {
 				frappe.confirm(
 					__("{0}<br><br>Pin host key {1}? Only do this after the clearinghouse confirmed the fingerprint.", [
@@ -49,7 +49,7 @@ frappe.ui.form.on("Claims Billing Settings", {
 		});
 	},
 	submit_queued_claims(frm) {
-		frappe.xcall("claims_billing.claims_api.send_queued_claims_now").then((summary) => {
+		frappe.xcall("claims_billing.claims.api.send_queued_claims_now").then((summary) => {
 			frappe.msgprint(
 				summary.error
 					? frappe.utils.escape_html(summary.error)
@@ -59,7 +59,7 @@ frappe.ui.form.on("Claims Billing Settings", {
 		});
 	},
 	fetch_responses(frm) {
-		frappe.xcall("claims_billing.claims_api.fetch_responses_now").then((summary) => {
+		frappe.xcall("claims_billing.claims.api.fetch_responses_now").then((summary) => {
 			frappe.msgprint(
 				summary.error
 					? frappe.utils.escape_html(summary.error)

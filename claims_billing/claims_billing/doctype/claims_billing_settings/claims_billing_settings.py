@@ -8,9 +8,9 @@ from frappe.model.document import Document
 
 from claims_billing.clearinghouse.connection import settings_problems as clearinghouse_settings_problems
 from claims_billing.core.codes import modifier_problem, npi_problem, place_of_service_problem
+from claims_billing.patient.stripe_connection import settings_problems as stripe_settings_problems
 from claims_billing.problems import throw_problems
 from claims_billing.setup.accounts import ACCOUNT_FIELDS, ensure_default_accounts
-from claims_billing.stripe_connection import settings_problems as stripe_settings_problems
 
 TAX_ID = re.compile(r"[0-9]{2}-?[0-9]{7}")
 ZIP_CODE = re.compile(r"[0-9]{5}(-?[0-9]{4})?")

@@ -26,7 +26,7 @@ frappe.listview_settings["Clearinghouse File"] = {
 				allow_multiple: false,
 				on_success(file) {
 					frappe
-						.xcall("claims_billing.claims_api.upload_response_file", { file_url: file.file_url })
+						.xcall("claims_billing.claims.api.upload_response_file", { file_url: file.file_url })
 						.then((result) => {
 							frappe.show_alert({
 								message: result.new

@@ -3,7 +3,7 @@
 from frappe.model.document import Document
 
 from claims_billing.problems import throw_problems
-from claims_billing.rates import rate_table_problems
+from claims_billing.services.rates import rate_table_problems
 
 
 class FeeSchedule(Document):

@@ -27,7 +27,7 @@ frappe.ui.form.on("Insurance Claim", {
 		if (["Rejected by Clearinghouse", "Rejected by Payer", "Denied", "Partially Paid", "Paid"].includes(status)) {
 			frm.add_custom_button(__("Duplicate & Resubmit"), () =>
 				frappe
-					.xcall("claims_billing.claims_api.duplicate_and_resubmit", { claim: frm.doc.name })
+					.xcall("claims_billing.claims.api.duplicate_and_resubmit", { claim: frm.doc.name })
 					.then((name) => frappe.set_route("Form", "Insurance Claim", name))
 			);
 		}
@@ -37,7 +37,7 @@ frappe.ui.form.on("Insurance Claim", {
 					{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason"), reqd: 1 },
 					({ reason }) =>
 						frappe
-							.xcall("claims_billing.claims_api.void_claim", { claim: frm.doc.name, reason })
+							.xcall("claims_billing.claims.api.void_claim", { claim: frm.doc.name, reason })
 							.then((name) => frappe.set_route("Form", "Insurance Claim", name)),
 					__("Void Claim {0}", [frm.doc.name]),
 					__("Queue Void")
@@ -65,7 +65,7 @@ frappe.ui.form.on("Insurance Claim", {
 							],
 							({ status, reason }) =>
 								frappe
-									.xcall("claims_billing.claims_api.set_claim_status", {
+									.xcall("claims_billing.claims.api.set_claim_status", {
 										claim: frm.doc.name,
 										status,
 										reason,

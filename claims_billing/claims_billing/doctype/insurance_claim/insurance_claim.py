@@ -18,7 +18,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import format_date, getdate, now_datetime, today
 
-from claims_billing.claim_data import (
+from claims_billing.claims.claim_data import (
 	ClaimContext,
 	build_claim,
 	expected_allowed,

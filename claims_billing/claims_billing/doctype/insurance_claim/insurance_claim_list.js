@@ -31,7 +31,7 @@ frappe.listview_settings["Insurance Claim"] = {
 			listview.page.add_actions_menu_item(__("Submit Drafts to Queue"), () => {
 				const names = listview.get_checked_items(true);
 				frappe
-					.xcall("claims_billing.claims_api.submit_claims", { claims: names })
+					.xcall("claims_billing.claims.api.submit_claims", { claims: names })
 					.then((result) => {
 						const failed = Object.entries(result.failed || {}).map(
 							([name, why]) =>
@@ -47,7 +47,7 @@ frappe.listview_settings["Insurance Claim"] = {
 			});
 			listview.page.add_inner_button(__("Submit Queued Claims"), () =>
 				frappe
-					.xcall("claims_billing.claims_api.send_queued_claims_now")
+					.xcall("claims_billing.claims.api.send_queued_claims_now")
 					.then((summary) => {
 						frappe.msgprint(
 							summary.error

@@ -5,8 +5,8 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import format_date, getdate
 
-from claims_billing.coverage import refresh_patient_snapshot, refresh_unbilled_coverage
 from claims_billing.problems import throw_problems
+from claims_billing.services.coverage import refresh_patient_snapshot, refresh_unbilled_coverage
 from claims_billing.site_apps import default_patient_doctype, healthcare_installed, patient_display_name
 
 FAR_FUTURE = getdate("9999-12-31")

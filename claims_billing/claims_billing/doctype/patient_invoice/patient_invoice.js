@@ -1,6 +1,6 @@
 // Patient Invoice: sending is submitting (through Stripe); void and resend; the Stripe payment page.
 
-const PATIENT_API = "claims_billing.api.patient";
+const PATIENT_API = "claims_billing.patient.api";
 
 frappe.ui.form.on("Patient Invoice", {
 	onload(frm) {

@@ -1,6 +1,6 @@
 """A request to a patient to pay their balance, sent and collected through Stripe.
 
-Draft → Sent (submitting is sending: claims_billing.patient_invoicing.send_patient_invoice) →
+Draft → Sent (submitting is sending: claims_billing.patient.invoicing.send_patient_invoice) →
 Paid / Overdue (Stripe's webhook) or Void (cancelled here and at Stripe). The charge itself lives
 in ERPNext (the patient's receivable); voiding an invoice withdraws the request, not the charge.
 """
@@ -11,8 +11,8 @@ from frappe.model.document import Document
 from frappe.utils import flt, format_date
 
 from claims_billing.core.patient_invoice_status import DRAFT, PAID, SENT, VOID
-from claims_billing.patient_invoicing import new_idempotency_key, services_on_open_invoices
-from claims_billing.patient_records import patients_of_portal_user
+from claims_billing.patient.invoicing import new_idempotency_key, services_on_open_invoices
+from claims_billing.patient.records import patients_of_portal_user
 from claims_billing.problems import throw_problems
 from claims_billing.settings import billing_settings
 from claims_billing.site_apps import default_patient_doctype, patient_display_name

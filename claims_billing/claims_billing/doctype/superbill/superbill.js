@@ -1,6 +1,6 @@
 // Superbill: pick the patient and practitioner, add their private-pay services, submit to issue the PDF.
 
-const SUPERBILL_API = "claims_billing.api.patient";
+const SUPERBILL_API = "claims_billing.patient.api";
 
 frappe.ui.form.on("Superbill", {
 	setup(frm) {

@@ -13,8 +13,8 @@ from frappe.model.document import Document
 from frappe.utils import flt, format_date, getdate
 
 from claims_billing.accounting.patient import ServiceCharge, book_patient_charges, cancel_patient_charges
-from claims_billing.claim_data import money
-from claims_billing.patient_documents import (
+from claims_billing.claims.claim_data import money
+from claims_billing.patient.documents import (
 	explain_render_problems,
 	patient_details,
 	practice,
@@ -22,8 +22,8 @@ from claims_billing.patient_documents import (
 	service_modifiers,
 	superbill_lines,
 )
-from claims_billing.patient_records import patient_customer
-from claims_billing.payments_ledger import patient_ledger
+from claims_billing.patient.payments_ledger import patient_ledger
+from claims_billing.patient.records import patient_customer
 from claims_billing.problems import throw_problems
 from claims_billing.render.superbill import SuperbillData, render_superbill_pdf
 from claims_billing.render.validation import RenderDataError

@@ -24,7 +24,7 @@ frappe.query_reports["Patient Payments Ledger"] = {
 			const { patient_doctype, patient } = report.get_values() || {};
 			if (!patient) return frappe.msgprint(__("Choose a patient first."));
 			window.open(
-				"/api/method/claims_billing.api.patient.patient_statement?" +
+				"/api/method/claims_billing.patient.api.patient_statement?" +
 					new URLSearchParams({ patient_doctype, patient }),
 				"_blank"
 			);

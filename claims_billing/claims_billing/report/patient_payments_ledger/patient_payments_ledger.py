@@ -3,8 +3,8 @@
 import frappe
 from frappe import _
 
-from claims_billing.api.patient import check_patient_access
-from claims_billing.payments_ledger import patient_ledger
+from claims_billing.patient.api import check_patient_access
+from claims_billing.patient.payments_ledger import patient_ledger
 
 
 def execute(filters=None):

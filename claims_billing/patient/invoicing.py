@@ -25,7 +25,7 @@ from claims_billing.accounting.patient import (
 	book_patient_charges,
 	record_patient_payment,
 )
-from claims_billing.claim_data import money
+from claims_billing.claims.claim_data import money
 from claims_billing.core.patient_invoice_status import (
 	OPEN_STATUSES,
 	PAID,
@@ -33,18 +33,18 @@ from claims_billing.core.patient_invoice_status import (
 	EventOutcome,
 	outcome_of_event,
 )
-from claims_billing.patient_records import (
+from claims_billing.patient.payments_ledger import patient_ledger
+from claims_billing.patient.records import (
 	patient_customer,
 	patient_email,
 	patient_portal_user,
 	require_patient,
 )
-from claims_billing.payments_ledger import patient_ledger
+from claims_billing.patient.stripe_connection import stripe_client
 from claims_billing.problems import throw_problems
 from claims_billing.settings import billing_settings
 from claims_billing.stripe_client import InvoiceLine
 from claims_billing.stripe_client.money import from_cents
-from claims_billing.stripe_connection import stripe_client
 
 INVOICE = "Patient Invoice"
 SERVICE = "Billable Service"

@@ -12,9 +12,9 @@ import frappe
 from frappe import _
 from frappe.utils import flt, getdate
 
-from claims_billing.claim_data import money
+from claims_billing.claims.claim_data import money
 from claims_billing.core.codes import describe_icd10
-from claims_billing.patient_records import country_code, patient_address, patient_date_of_birth
+from claims_billing.patient.records import country_code, patient_address, patient_date_of_birth
 from claims_billing.render.parties import PatientDetails, Practice
 from claims_billing.render.superbill import (
 	MAX_DIAGNOSES,

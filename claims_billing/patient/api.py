@@ -1,7 +1,7 @@
 """Whitelisted methods for the patient side: superbills, patient invoices, payments, statements.
 
 Each checks the caller's permission on the documents it creates or reads; the business rules
-live in patient_invoicing, the Superbill controller, payments_ledger and patient_statement.
+live in ``invoicing``, the Superbill controller, ``payments_ledger`` and ``statement``.
 """
 
 import json
@@ -10,17 +10,17 @@ import frappe
 from frappe import _
 from frappe.utils import getdate
 
-from claims_billing.patient_invoicing import (
+from claims_billing.patient.invoicing import (
 	make_patient_invoice,
 	resend_patient_invoice,
 	send_patient_invoice,
 	void_patient_invoice,
 )
-from claims_billing.patient_records import require_patient
-from claims_billing.patient_statement import statement_pdf
-from claims_billing.payments_ledger import patient_ledger
+from claims_billing.patient.payments_ledger import patient_ledger
+from claims_billing.patient.records import require_patient
+from claims_billing.patient.statement import statement_pdf
+from claims_billing.patient.stripe_connection import explain_stripe_error
 from claims_billing.stripe_client import StripeClientError
-from claims_billing.stripe_connection import explain_stripe_error
 
 SUPERBILL = "Superbill"
 INVOICE = "Patient Invoice"

@@ -9,7 +9,7 @@ import frappe
 from frappe import _
 from frappe.contacts.doctype.address.address import get_default_address
 
-from claims_billing.claim_data import CUSTOMER_DOB_FIELD
+from claims_billing.claims.claim_data import CUSTOMER_DOB_FIELD
 from claims_billing.claims_billing.doctype.insurance_payer.insurance_payer import (
 	default_customer_group,
 	default_territory,

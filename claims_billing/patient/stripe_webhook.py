@@ -1,6 +1,6 @@
 """The Stripe webhook: the app's one guest endpoint.
 
-POST /api/method/claims_billing.api.stripe_webhook.receive
+POST /api/method/claims_billing.patient.stripe_webhook.receive
 
 1. The ``Stripe-Signature`` is checked against the endpoint's signing secret (Claims Billing
    Settings); a bad or missing signature is answered 400 and changes nothing.
@@ -21,9 +21,9 @@ import frappe
 from frappe.utils import now_datetime
 
 from claims_billing.core.patient_invoice_status import HANDLED_EVENTS
-from claims_billing.patient_invoicing import WebhookEventRefused, apply_stripe_event, invoice_for_stripe_event
+from claims_billing.patient.invoicing import WebhookEventRefused, apply_stripe_event, invoice_for_stripe_event
+from claims_billing.patient.stripe_connection import webhook_secret
 from claims_billing.stripe_client import StripeWebhookError, verify_webhook
-from claims_billing.stripe_connection import webhook_secret
 
 LOG = "Stripe Webhook Log"
 PROCESSED = "Processed"

@@ -33,7 +33,7 @@ from decimal import Decimal
 import frappe
 from frappe.utils import flt
 
-from claims_billing.claim_data import money
+from claims_billing.claims.claim_data import money
 from claims_billing.core.patient_ledger import (
 	INSURANCE,
 	PATIENT,

@@ -9,13 +9,13 @@ from frappe import _
 from frappe.utils import add_days, getdate
 
 from claims_billing.core.patient_invoice_status import OPEN_STATUSES
-from claims_billing.patient_documents import (
+from claims_billing.patient.documents import (
 	explain_render_problems,
 	patient_details,
 	practice,
 	service_modifiers,
 )
-from claims_billing.payments_ledger import patient_ledger
+from claims_billing.patient.payments_ledger import patient_ledger
 from claims_billing.problems import throw_problems
 from claims_billing.render.statement import (
 	PaymentReceived,

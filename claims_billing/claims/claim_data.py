@@ -511,7 +511,7 @@ def _lines(doc, context: ClaimContext, problems: list[str]) -> tuple[list[Servic
 
 def expected_allowed(payer: str, procedure_code: str, date_of_service, modifiers, units) -> Decimal:
 	"""The contract's allowed amount for one line (0 when no contract covers it)."""
-	from claims_billing.rates import contract_allowed_rate
+	from claims_billing.services.rates import contract_allowed_rate
 
 	if not payer or not procedure_code or not date_of_service:
 		return Decimal(0)

@@ -13,7 +13,7 @@ from frappe import _
 from frappe.model.naming import make_autoname
 from frappe.utils import getdate, now_datetime
 
-from claims_billing.claim_data import ClaimContext
+from claims_billing.claims.claim_data import ClaimContext
 from claims_billing.claims_billing.doctype.insurance_claim.insurance_claim import (
 	CLAIM,
 	MAX_LINES,

@@ -1,0 +1,1 @@
+"""The patient side: superbills, statements, Stripe invoices, the payments ledger and the webhook."""

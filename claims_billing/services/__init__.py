@@ -1,0 +1,1 @@
+"""Unbilled services: capture from clinical documents, policy coverage and fee-schedule rates."""
