@@ -65,6 +65,24 @@ def snapshot_of(claim: str) -> Claim:
 	return from_dict(Claim, json.loads(frappe.db.get_value("Insurance Claim", claim, "x12_snapshot")), claim)
 
 
+def judged_837p(claim: Claim) -> bytes:
+	"""The 837P of ``claim``, which pyx12 must pass with no errors."""
+	file = write_837p(
+		[claim], factories.make_submitter(), factories.make_receiver(), factories.make_envelope()
+	)
+	ok, errors = judge(file)
+	assert ok, errors
+	return file
+
+
+def next_payer_pays(sent, payer, claim_name: str, lines) -> str:
+	"""``claim_name`` (a next payer's claim) is sent, and ``payer``'s ERA for it, with ``lines``, posts."""
+	frappe.db.set_value("Insurance Claim", claim_name, "status", claim_status.SUBMITTED)
+	next_sent = type(sent)(payer=payer, claims=[snapshot_of(claim_name)], names=[claim_name])
+	data, _remittance = era_for(next_sent, [ClaimDecision(claim_name, lines=lines)])
+	return post(data)
+
+
 def secondary_of(claim: str) -> str:
 	return frappe.db.get_value("Insurance Claim", {"secondary_claim_of": claim}, "name")
 
@@ -112,29 +130,19 @@ def test_secondary_claim_carries_the_primarys_amounts_and_its_era_posts(monkeypa
 		("CO", "45", D("30.00")),
 		("PR", "2", D("30.00")),
 	]
-	file = write_837p(
-		[claim], factories.make_submitter(), factories.make_receiver(), factories.make_envelope()
-	)
-	ok, errors = judge(file)
-	assert ok, errors
+	file = judged_837p(claim)
 	assert b"AMT*D*260" in file and b"CAS*PR*2*30" in file
 
 	# The secondary is sent, then its payer pays the 30.00 left: OA-23 carries the primary's share.
-	frappe.db.set_value("Insurance Claim", secondary, "status", claim_status.SUBMITTED)
-	second_sent = type(sent)(payer=second, claims=[claim], names=[secondary])
-	data, _remittance = era_for(
-		second_sent,
+	second_payment = next_payer_pays(
+		sent,
+		second,
+		secondary,
 		[
-			ClaimDecision(
-				secondary,
-				lines=[
-					LineDecision(other_adjustments=[Adjustment("OA", "23", D("150.00"))]),
-					LineDecision(other_adjustments=[Adjustment("OA", "23", D("140.00"))]),
-				],
-			)
+			LineDecision(other_adjustments=[Adjustment("OA", "23", D("150.00"))]),
+			LineDecision(other_adjustments=[Adjustment("OA", "23", D("140.00"))]),
 		],
 	)
-	second_payment = post(data)
 	assert frappe.db.get_value("Insurance Claim", secondary, ["status", "balance"]) == (claim_status.PAID, 0)
 	second_gl = gl_of(frappe.db.get_value("Insurance Payment", second_payment, "journal_entry"))
 	assert second_gl[(books.insurance_receivable_account, second_customer)] == D("-30.00")
@@ -221,11 +229,7 @@ def test_a_draft_secondary_submitted_from_its_form_keeps_the_primarys_cob_data()
 		("CO", "45", D("30.00")),
 		("PR", "2", D("30.00")),
 	]
-	file = write_837p(
-		[claim], factories.make_submitter(), factories.make_receiver(), factories.make_envelope()
-	)
-	ok, errors = judge(file)
-	assert ok, errors
+	file = judged_837p(claim)
 	assert b"SBR*S*" in file and b"SBR*P*" in file and b"AMT*D*260" in file and b"CAS*PR*2*30" in file
 	check_books([primary, secondary])
 
@@ -239,25 +243,17 @@ def test_tertiary_claim_carries_both_earlier_payers_and_its_era_closes_the_claim
 	data, _remittance = era_for(sent, [ClaimDecision(primary, lines=PRIMARY_DECISION)])
 	post(data)
 	secondary = secondary_of(primary)
-	frappe.db.set_value("Insurance Claim", secondary, "status", claim_status.SUBMITTED)
 
 	# The secondary allows 30 of the 30 left on line 1, pays 20 and leaves 10 coinsurance.
-	second_sent = type(sent)(payer=second, claims=[snapshot_of(secondary)], names=[secondary])
-	data, _remittance = era_for(
-		second_sent,
+	next_payer_pays(
+		sent,
+		second,
+		secondary,
 		[
-			ClaimDecision(
-				secondary,
-				lines=[
-					LineDecision(
-						coinsurance=D("10.00"), other_adjustments=[Adjustment("OA", "23", D("150.00"))]
-					),
-					LineDecision(other_adjustments=[Adjustment("OA", "23", D("140.00"))]),
-				],
-			)
+			LineDecision(coinsurance=D("10.00"), other_adjustments=[Adjustment("OA", "23", D("150.00"))]),
+			LineDecision(other_adjustments=[Adjustment("OA", "23", D("140.00"))]),
 		],
 	)
-	post(data)
 	assert frappe.db.get_value("Insurance Claim", secondary, ["status", "balance"]) == (claim_status.PAID, 0)
 	tertiary = secondary_of(secondary)
 	values = frappe.db.get_value(
@@ -277,29 +273,19 @@ def test_tertiary_claim_carries_both_earlier_payers_and_its_era_closes_the_claim
 		("S", second.payer_id, D("20.00")),
 		("P", sent.payer.payer_id, D("260.00")),
 	]
-	file = write_837p(
-		[claim], factories.make_submitter(), factories.make_receiver(), factories.make_envelope()
-	)
-	ok, errors = judge(file)
-	assert ok, errors
+	file = judged_837p(claim)
 	assert b"SBR*T*" in file and b"AMT*D*20~" in file and b"AMT*D*260~" in file
 
 	# The tertiary payer pays the 10 left.
-	frappe.db.set_value("Insurance Claim", tertiary, "status", claim_status.SUBMITTED)
-	third_sent = type(sent)(payer=third, claims=[claim], names=[tertiary])
-	data, _remittance = era_for(
-		third_sent,
+	third_payment = next_payer_pays(
+		sent,
+		third,
+		tertiary,
 		[
-			ClaimDecision(
-				tertiary,
-				lines=[
-					LineDecision(other_adjustments=[Adjustment("OA", "23", D("170.00"))]),
-					LineDecision(other_adjustments=[Adjustment("OA", "23", D("140.00"))]),
-				],
-			)
+			LineDecision(other_adjustments=[Adjustment("OA", "23", D("170.00"))]),
+			LineDecision(other_adjustments=[Adjustment("OA", "23", D("140.00"))]),
 		],
 	)
-	third_payment = post(data)
 	assert frappe.db.get_value("Insurance Claim", tertiary, ["status", "balance"]) == (claim_status.PAID, 0)
 	books = frappe.get_cached_doc("Claims Billing Settings")
 	third_customer = frappe.db.get_value("Insurance Payer", third.name, "customer")
@@ -316,21 +302,10 @@ def test_a_denied_secondary_is_corrected_as_a_secondary_and_takes_over_its_recei
 	data, _remittance = era_for(sent, [ClaimDecision(primary, lines=PRIMARY_DECISION)])
 	post(data)
 	secondary = secondary_of(primary)
-	frappe.db.set_value(
-		"Insurance Claim",
-		secondary,
-		{"status": claim_status.SUBMITTED, "clearinghouse_file": "sent-secondary"},
+	frappe.db.set_value("Insurance Claim", secondary, "clearinghouse_file", "sent-secondary")
+	next_payer_pays(
+		sent, second, secondary, [LineDecision(denial=("CO", "16")), LineDecision(denial=("CO", "16"))]
 	)
-	second_sent = type(sent)(payer=second, claims=[snapshot_of(secondary)], names=[secondary])
-	data, _remittance = era_for(
-		second_sent,
-		[
-			ClaimDecision(
-				secondary, lines=[LineDecision(denial=("CO", "16")), LineDecision(denial=("CO", "16"))]
-			)
-		],
-	)
-	post(data)
 	assert frappe.db.get_value("Insurance Claim", secondary, "status") == claim_status.DENIED
 	denial = frappe.db.get_value("Claim Denial", {"insurance_claim": secondary, "status": "Open"}, "name")
 	assert denial
@@ -353,11 +328,7 @@ def test_a_denied_secondary_is_corrected_as_a_secondary_and_takes_over_its_recei
 	claim = snapshot_of(corrected)
 	assert claim.frequency == "7" and claim.payer_responsibility == "S"
 	assert [o.paid for o in claim.other_payers] == [D("260.00")]
-	file = write_837p(
-		[claim], factories.make_submitter(), factories.make_receiver(), factories.make_envelope()
-	)
-	ok, errors = judge(file)
-	assert ok, errors
+	judged_837p(claim)
 
 	# Sent: the correction, not the denied claim, now owes the 30.00 on the secondary payer's receivable.
 	frappe.db.set_value("Insurance Claim", corrected, "clearinghouse_file", "sent-correction")
@@ -391,11 +362,7 @@ def test_a_primary_denial_the_patient_owes_goes_to_the_secondary_with_its_cas():
 		[("PR", "204", D("180.00"))],
 		[("PR", "204", D("140.00"))],
 	]
-	file = write_837p(
-		[claim], factories.make_submitter(), factories.make_receiver(), factories.make_envelope()
-	)
-	ok, errors = judge(file)
-	assert ok, errors
+	file = judged_837p(claim)
 	assert b"AMT*D*0~" in file and b"CAS*PR*204*180~" in file
 	check_books([primary, secondary])
 
