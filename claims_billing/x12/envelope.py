@@ -109,6 +109,10 @@ class EnvelopeObserver(Protocol):
 		"""For a reader that runs the body checks itself (``TransactionSet.checks_for``): segment ID ->
 		the check of such segments, or None; the same for an ID all through the set."""
 
+	def current_checks(self) -> Mapping[str, Check | None]:
+		"""The same, but the check of a segment at this point of the set: a check needed only in some
+		loops is None elsewhere. Its content changes as the set is read."""
+
 
 def missing_se(st_position: int, control_number: str) -> Problem:
 	"""The problem of a file that ends before a transaction set's SE."""
@@ -281,8 +285,10 @@ class TransactionSet:
 	) -> tuple[tuple[Check | None, ...], Callable[[str], Check | None] | None]:
 		"""For a reader that runs the walk's checks of body segments in its own loop, which spares the walk
 		a second pass over them (in a large file that pass costs as much as the checks): the check of
-		each ID of ``segment_ids`` (None when there is nothing to check), and ``check_of(segment_id)`` for
-		any other ID (None when the walk has no observer).
+		each ID of ``segment_ids`` (None when there is nothing to check), and ``check_of(segment_id)``,
+		the check of a segment of any ID at this point of the set, to look up as each segment comes
+		(it is None where a check applies only in other loops); ``check_of`` is None when the walk has
+		no observer.
 
 		Called before reading the body, it makes the reader responsible: for every body segment, in
 		order, before reading it, the reader calls its check (when not None) as ``check(position,
@@ -291,10 +297,9 @@ class TransactionSet:
 		observer = self._walk.observer
 		if observer is None:
 			return (None,) * len(segment_ids), None
-		checks = observer.segment_checks()
+		fixed = observer.segment_checks()
 		self._checked_by_reader = True
-		check_of = checks.__getitem__
-		return tuple(map(check_of, segment_ids)), check_of
+		return tuple(map(fixed.__getitem__, segment_ids)), observer.current_checks().__getitem__
 
 	def segments(self) -> Iterator[tuple[int, list[str]]]:
 		"""The body one ``(position, elements)`` pair at a time."""

@@ -60,9 +60,10 @@ _POINTER_CACHES: dict[str, dict[str, tuple[int, ...]]] = {}
 _POINTER_CACHE_LIMIT = 4096
 _BILLING_PROVIDER_LOOPS = frozenset({"2000A", "2010AA", "2010AB"})
 _SUBSCRIBER_LOOPS = frozenset({"2000B", "2010BA", "2010BB"})
-# The segments the loop below has a branch of its own for, with the walk's checks of them looked up
-# once per set; the checks of rarer segments are looked up as they come.
-_SEGMENT_IDS = ("NM1", "N3", "N4", "REF", "DTP", "SV1", "LX", "HL", "CLM", "HI", "SBR", "DMG")
+# Segments the loop below has a branch of its own for, with the walk's checks of them looked up once
+# per set. The checks of other segments are looked up as they come: those of N3, N4 and REF apply
+# only in the billing provider's loop, and are None elsewhere.
+_SEGMENT_IDS = ("NM1", "DTP", "SV1", "LX", "HL", "CLM", "HI", "SBR", "DMG")
 
 
 @dataclass(slots=True)
@@ -364,9 +365,6 @@ def read_837p_transaction(transaction: TransactionSet) -> Transaction837:
 	(
 		(
 			check_nm1,
-			check_n3,
-			check_n4,
-			check_ref,
 			check_dtp,
 			check_sv1,
 			check_lx,
@@ -464,8 +462,10 @@ def read_837p_transaction(transaction: TransactionSet) -> Transaction837:
 						provider_for_taxonomy = None
 						loop = "2310"
 				elif segment_id == "N3":
-					if check_n3 is not None:
-						check_n3(position, elements)
+					if check_of is not None:
+						check = check_of("N3")
+						if check is not None:
+							check(position, elements)
 					if address_owner is not None:
 						address = address_owner.address
 						if address is None:
@@ -474,8 +474,10 @@ def read_837p_transaction(transaction: TransactionSet) -> Transaction837:
 						address.line1 = keep(elements[1]) if count > 1 else ""
 						address.line2 = keep(elements[2]) if count > 2 else ""
 				elif segment_id == "N4":
-					if check_n4 is not None:
-						check_n4(position, elements)
+					if check_of is not None:
+						check = check_of("N4")
+						if check is not None:
+							check(position, elements)
 					if address_owner is not None:
 						address = address_owner.address
 						if address is None:
@@ -488,8 +490,10 @@ def read_837p_transaction(transaction: TransactionSet) -> Transaction837:
 						address.postal_code = keep(elements[3])
 						address.country = keep(elements[4]) if count > 4 else ""  # N404 is rarely sent
 				elif segment_id == "REF":
-					if check_ref is not None:
-						check_ref(position, elements)
+					if check_of is not None:
+						check = check_of("REF")
+						if check is not None:
+							check(position, elements)
 					if len(elements) < 3:
 						elements += padding[len(elements) : 3]
 					qualifier = elements[1]

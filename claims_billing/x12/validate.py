@@ -295,6 +295,11 @@ class FileChecker:
 		mode): a check found for an ID stays right for it all through the set."""
 		return self.body.fixed_checks
 
+	def current_checks(self) -> _SegmentChecks:
+		"""The checks of the open transaction set's body segments as of now (split mode): those of
+		``extra_handlers`` are None outside the loops they apply to."""
+		return self.body.checks
+
 	def on_body(self, first: int, run: list[list[str]]) -> None:
 		"""Segments ``first, first + 1...`` inside the open transaction set (split mode)."""
 		checks = self.body.checks
