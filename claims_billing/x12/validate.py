@@ -839,8 +839,12 @@ class _Checker837(_BodyChecker):
 			claim["line_total"] += charge
 
 	def on_lx(self, position: int, elements: list[str]) -> None:
-		if self.line is not None:
-			self.finish_line()
+		line = self.line
+		if line is not None:
+			if line["sv1"] and line["dtp472"]:
+				self.line = None  # the usual: nothing missing
+			else:
+				self.finish_line()
 		if self.claim is None:
 			self.add(
 				position, "LX", "LX service line outside a claim (no CLM before it)", "837-lx-outside-claim"
@@ -895,7 +899,9 @@ class _Checker837(_BodyChecker):
 		self.finish_block()
 		if self.extra_on:
 			self.use_extra(False)
-		hierarchical_id, parent, level = _padded(elements, 4)[1:4]
+		if len(elements) < 4:
+			elements += _PADDING[len(elements) : 4]
+		hierarchical_id, parent, level = elements[1], elements[2], elements[3]
 		levels = self.levels
 		expected_parent = _PARENT_LEVELS.get(level, "?")
 		if (
@@ -966,7 +972,8 @@ class _Checker837(_BodyChecker):
 		if self.extra_on:
 			self.use_extra(False)
 		self.seen.add("CLM")
-		_padded(elements, 6)
+		if len(elements) < 6:
+			elements += _PADDING[len(elements) : 6]
 		if not elements[1]:
 			self.add(position, "CLM", "CLM01 patient control number (claim id) is missing", "missing-element")
 		charge = cached_decimal(elements[2])  # a charge already read as a number, else the checks
@@ -1001,8 +1008,12 @@ class _Checker837(_BodyChecker):
 		self.line = None
 
 	def finish_claim(self) -> None:
-		if self.line is not None:
-			self.finish_line()
+		line = self.line
+		if line is not None:
+			if line["sv1"] and line["dtp472"]:
+				self.line = None  # the usual: nothing missing
+			else:
+				self.finish_line()
 		claim = self.claim
 		if claim is None:
 			return
