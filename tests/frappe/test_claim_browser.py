@@ -24,12 +24,9 @@ def test_initiate_claim_from_the_unbilled_services_list(web_server, desk_data, b
 	claim = None
 	try:
 		browser.get(f"{web_server}/app/billable-service?status=Unbilled")
-		# The list's Actions menu offers the bulk action.
-		wait_for(browser, lambda d: d.execute_script("return $('.actions-btn-group .dropdown-menu').length"))
-		labels = browser.execute_script(
-			"return $('.actions-btn-group .dropdown-menu .dropdown-item').map((i, el) => $(el).text().trim()).get()"
-		)
-		assert "Initiate Claims" in labels
+		# The list's Actions menu offers the bulk action (its items are added after the menu renders).
+		menu_labels = "return $('.actions-btn-group .dropdown-menu .dropdown-item').map((i, el) => $(el).text().trim()).get()"
+		wait_for(browser, lambda d: "Initiate Claims" in d.execute_script(menu_labels))
 		row_button = wait_for(
 			browser,
 			lambda d: d.execute_script(
