@@ -113,6 +113,10 @@ class EnvelopeObserver(Protocol):
 		"""The same, but the check of a segment at this point of the set: a check needed only in some
 		loops is None elsewhere. Its content changes as the set is read."""
 
+	def body_checker(self) -> Any:
+		"""The checker of the open transaction set's body, for a reader that runs some of its checks
+		inline (``TransactionSet.body_checker``)."""
+
 
 def missing_se(st_position: int, control_number: str) -> Problem:
 	"""The problem of a file that ends before a transaction set's SE."""
@@ -300,6 +304,16 @@ class TransactionSet:
 		fixed = observer.segment_checks()
 		self._checked_by_reader = True
 		return tuple(map(fixed.__getitem__, segment_ids)), observer.current_checks().__getitem__
+
+	def body_checker(self) -> Any:
+		"""The walk's checker of this set's body (``validate._Checker837`` for an 837P), None when the
+		walk has no observer: for a reader that runs the checks itself, as with ``checks_for``, and for
+		speed runs the usual case of some inline, on the checker's own state."""
+		observer = self._walk.observer
+		if observer is None:
+			return None
+		self._checked_by_reader = True
+		return observer.body_checker()
 
 	def segments(self) -> Iterator[tuple[int, list[str]]]:
 		"""The body one ``(position, elements)`` pair at a time."""

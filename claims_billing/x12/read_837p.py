@@ -60,10 +60,6 @@ _POINTER_CACHES: dict[str, dict[str, tuple[int, ...]]] = {}
 _POINTER_CACHE_LIMIT = 4096
 _BILLING_PROVIDER_LOOPS = frozenset({"2000A", "2010AA", "2010AB"})
 _SUBSCRIBER_LOOPS = frozenset({"2000B", "2010BA", "2010BB"})
-# Segments the loop below has a branch of its own for, with the walk's checks of them looked up once
-# per set. The checks of other segments are looked up as they come: those of N3, N4 and REF apply
-# only in the billing provider's loop, and are None elsewhere.
-_SEGMENT_IDS = ("NM1", "DTP", "SV1", "LX", "HL", "CLM", "HI", "SBR", "DMG")
 
 
 @dataclass(slots=True)
@@ -361,21 +357,15 @@ def read_837p_transaction(transaction: TransactionSet) -> Transaction837:
 	provider_for_taxonomy: Provider | None = None  # the rendering provider a PRV applies to
 	# Whose ``address`` the N3/N4 of the current name loop fill (created on first use when optional).
 	address_owner: BillingProvider | Subscriber | Payer | Patient | None = None
-	# The walk's checks of each segment, when it has any (read_and_validate), run here in the one loop.
-	(
-		(
-			check_nm1,
-			check_dtp,
-			check_sv1,
-			check_lx,
-			check_hl,
-			check_clm,
-			check_hi,
-			check_sbr,
-			check_dmg,
-		),
-		check_of,
-	) = transaction.checks_for(_SEGMENT_IDS)
+	# When the walk validates too (read_and_validate), its 837P checker's checks run here in the one
+	# loop: the usual case of the frequent segments inline, on the checker's own state (its open HL
+	# level, claim and line, see ``validate._Checker837``), anything else by the checker's methods.
+	checker = transaction.body_checker()
+	_, check_of = transaction.checks_for(())
+	if checker is not None:
+		seen = checker.seen
+		checked_block, checked_claim, checked_line = checker.block, checker.claim, checker.line
+	in_2010aa = False  # the checker's: in the billing provider's name loop, whose N3, N4, REF it checks
 	position, segment_id = transaction.position, "ST"
 	try:
 		for first, batch in transaction.batches():
@@ -384,11 +374,25 @@ def read_837p_transaction(transaction: TransactionSet) -> Transaction837:
 				# Branches in order of how often their segments come; each pads a segment only as far as
 				# it reads it (most are long enough already).
 				if segment_id == "NM1":
-					if check_nm1 is not None:
-						check_nm1(position, elements)
 					if len(elements) < longest:
 						elements += padding[len(elements) : longest]
 					entity = elements[1]
+					if checker is not None:  # _Checker837.on_nm1
+						was_in_2010aa = in_2010aa
+						in_2010aa = False
+						if checked_claim is not None and checked_block is not None:
+							pass  # a name inside a claim: nothing to note
+						elif entity == "41" or entity == "40":
+							if checked_block is None:
+								seen.add("NM1*" + entity)
+						elif checked_block is not None and checked_claim is None:
+							if entity == "85" and checked_block["level"] == "20":
+								checked_block["85"] = True
+								in_2010aa = True
+							elif (entity == "IL" or entity == "PR") and checked_block["level"] == "22":
+								checked_block[entity] = True
+						if in_2010aa is not was_in_2010aa:
+							checker.use_extra(in_2010aa)
 					address_owner = None
 					if claim is None:
 						if entity == "85" and loop in billing_provider_loops:
@@ -462,10 +466,8 @@ def read_837p_transaction(transaction: TransactionSet) -> Transaction837:
 						provider_for_taxonomy = None
 						loop = "2310"
 				elif segment_id == "N3":
-					if check_of is not None:
-						check = check_of("N3")
-						if check is not None:
-							check(position, elements)
+					if in_2010aa:  # _Checker837.on_address
+						checked_block["N3"] = True
 					if address_owner is not None:
 						address = address_owner.address
 						if address is None:
@@ -474,10 +476,8 @@ def read_837p_transaction(transaction: TransactionSet) -> Transaction837:
 						address.line1 = keep(elements[1]) if count > 1 else ""
 						address.line2 = keep(elements[2]) if count > 2 else ""
 				elif segment_id == "N4":
-					if check_of is not None:
-						check = check_of("N4")
-						if check is not None:
-							check(position, elements)
+					if in_2010aa:  # _Checker837.on_address
+						checked_block["N4"] = True
 					if address_owner is not None:
 						address = address_owner.address
 						if address is None:
@@ -490,13 +490,11 @@ def read_837p_transaction(transaction: TransactionSet) -> Transaction837:
 						address.postal_code = keep(elements[3])
 						address.country = keep(elements[4]) if count > 4 else ""  # N404 is rarely sent
 				elif segment_id == "REF":
-					if check_of is not None:
-						check = check_of("REF")
-						if check is not None:
-							check(position, elements)
 					if len(elements) < 3:
 						elements += padding[len(elements) : 3]
 					qualifier = elements[1]
+					if in_2010aa and (qualifier == "EI" or qualifier == "SY"):  # _Checker837.on_ref
+						checked_block["tax_id"] = True
 					if line is not None:
 						if qualifier == "6R" and loop == "2400":
 							line.line_control_number = elements[2]
@@ -512,11 +510,14 @@ def read_837p_transaction(transaction: TransactionSet) -> Transaction837:
 					elif loop == "2330B" and qualifier == "F8":
 						other_payer.payer_claim_number = elements[2]
 				elif segment_id == "DTP":
-					if check_dtp is not None:
-						check_dtp(position, elements)
 					if len(elements) < 4:
 						elements += padding[len(elements) : 4]
 					qualifier = elements[1]
+					if checker is not None:  # _Checker837.on_dtp
+						if elements[2] != "D8" or known_date(elements[3]) is None:
+							checker.on_dtp(position, elements)
+						elif checked_line is not None and qualifier == "472":
+							checked_line["dtp472"] = True
 					if qualifier == "472":
 						if line is not None:
 							if elements[2] == "D8":
@@ -535,10 +536,17 @@ def read_837p_transaction(transaction: TransactionSet) -> Transaction837:
 					elif qualifier == "431" and claim is not None and line is None:
 						claim.onset_date = date_or_none(elements[3])
 				elif segment_id == "SV1":
-					if check_sv1 is not None:
-						check_sv1(position, elements)
 					if len(elements) < 8:
 						elements += padding[len(elements) : 8]
+					if checker is not None:  # _Checker837.on_sv1
+						charge = decimal(elements[2])
+						if checked_line is not None and elements[1] and charge is not None:
+							checked_line["sv1"] = True
+							line_total = checked_claim["line_total"]
+							if line_total is not None:
+								checked_claim["line_total"] = line_total + charge
+						else:
+							checker.on_sv1(position, elements)
 					if claim is None:
 						raise X12Error(
 							"SV1 professional service outside a claim (no CLM before it)", position, "SV1"
@@ -573,8 +581,19 @@ def read_837p_transaction(transaction: TransactionSet) -> Transaction837:
 					other_payer = line_adjudication = provider_for_taxonomy = address_owner = None
 					loop = "2400"
 				elif segment_id == "LX":
-					if check_lx is not None:
-						check_lx(position, elements)
+					if checker is not None:  # _Checker837.on_lx
+						if checked_claim is not None and (
+							checked_line is None or (checked_line["sv1"] and checked_line["dtp472"])
+						):
+							checked_claim["lines"] += 1
+							checked_line = checker.line = {
+								"position": position,
+								"sv1": False,
+								"dtp472": False,
+							}
+						else:
+							checker.on_lx(position, elements)
+							checked_line = checker.line
 					if claim is None:
 						raise X12Error(
 							"LX service line number outside a claim (no CLM before it)", position, "LX"
@@ -586,8 +605,14 @@ def read_837p_transaction(transaction: TransactionSet) -> Transaction837:
 					other_payer = None
 					loop = "2400"
 				elif segment_id == "HL":
-					if check_hl is not None:
-						check_hl(position, elements)
+					if checker is not None:
+						checker.on_hl(position, elements)
+						checked_block, checked_claim, checked_line = (
+							checker.block,
+							checker.claim,
+							checker.line,
+						)
+						in_2010aa = False  # on_hl switched the billing provider's checks off
 					if len(elements) < 4:
 						elements += padding[len(elements) : 4]
 					if claim is not None:
@@ -612,8 +637,10 @@ def read_837p_transaction(transaction: TransactionSet) -> Transaction837:
 							f"HL03 level code {level!r} is not one an 837P uses (20, 22, 23)", position, "HL"
 						)
 				elif segment_id == "CLM":
-					if check_clm is not None:
-						check_clm(position, elements)
+					if checker is not None:
+						checker.on_clm(position, elements)
+						checked_claim, checked_line = checker.claim, checker.line
+						in_2010aa = False  # on_clm switched the billing provider's checks off
 					if len(elements) < longest:
 						elements += padding[len(elements) : longest]
 					if claim is not None:
@@ -663,13 +690,21 @@ def read_837p_transaction(transaction: TransactionSet) -> Transaction837:
 					loop = "2300"
 					claims.append(claim)
 				elif segment_id == "HI":
-					if check_hi is not None:
-						check_hi(position, elements)
+					if checker is not None and checked_claim is not None:  # _Checker837.on_hi
+						checked_claim["hi"] = True
 					if claim is not None:
 						claim.diagnoses.extend(_diagnoses(elements, position, component, keep, problems))
 				elif segment_id == "SBR":
-					if check_sbr is not None:
-						check_sbr(position, elements)
+					if checker is not None:  # _Checker837.on_sbr
+						if (
+							checked_claim is None
+							and checked_block is not None
+							and checked_block["level"] == "22"
+						):
+							checked_block["SBR"] = True
+						if in_2010aa:
+							checker.use_extra(False)
+							in_2010aa = False
 					if len(elements) < longest:
 						elements += padding[len(elements) : longest]
 					if claim is not None:
@@ -706,8 +741,14 @@ def read_837p_transaction(transaction: TransactionSet) -> Transaction837:
 						subscriber.group_name = keep(elements[4])
 						subscriber.filing_indicator = keep(elements[9])
 				elif segment_id == "DMG":
-					if check_dmg is not None:
-						check_dmg(position, elements)
+					if (
+						checker is not None
+						and len(elements) > 2
+						and elements[1] == "D8"
+						and elements[2]
+						and known_date(elements[2]) is None
+					):
+						checker.on_dmg(position, elements)  # a birth date not yet known to be good
 					if len(elements) < 4:
 						elements += padding[len(elements) : 4]
 					if loop == "2010BA":

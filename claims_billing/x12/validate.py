@@ -295,6 +295,10 @@ class FileChecker:
 		mode): a check found for an ID stays right for it all through the set."""
 		return self.body.fixed_checks
 
+	def body_checker(self) -> _BodyChecker:
+		"""The checker of the open transaction set's body (split mode)."""
+		return self.body
+
 	def current_checks(self) -> _SegmentChecks:
 		"""The checks of the open transaction set's body segments as of now (split mode): those of
 		``extra_handlers`` are None outside the loops they apply to."""
