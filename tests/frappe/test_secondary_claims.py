@@ -83,6 +83,11 @@ def next_payer_pays(sent, payer, claim_name: str, lines) -> str:
 	return post(data)
 
 
+def earlier_payers_settled(*amounts: str) -> list[LineDecision]:
+	"""A next payer's lines: OA-23 carries what the earlier payers settled, it pays the rest."""
+	return [LineDecision(other_adjustments=[Adjustment("OA", "23", D(amount))]) for amount in amounts]
+
+
 def secondary_of(claim: str) -> str:
 	return frappe.db.get_value("Insurance Claim", {"secondary_claim_of": claim}, "name")
 
@@ -138,10 +143,7 @@ def test_secondary_claim_carries_the_primarys_amounts_and_its_era_posts(monkeypa
 		sent,
 		second,
 		secondary,
-		[
-			LineDecision(other_adjustments=[Adjustment("OA", "23", D("150.00"))]),
-			LineDecision(other_adjustments=[Adjustment("OA", "23", D("140.00"))]),
-		],
+		earlier_payers_settled("150.00", "140.00"),
 	)
 	assert frappe.db.get_value("Insurance Claim", secondary, ["status", "balance"]) == (claim_status.PAID, 0)
 	second_gl = gl_of(frappe.db.get_value("Insurance Payment", second_payment, "journal_entry"))
@@ -281,10 +283,7 @@ def test_tertiary_claim_carries_both_earlier_payers_and_its_era_closes_the_claim
 		sent,
 		third,
 		tertiary,
-		[
-			LineDecision(other_adjustments=[Adjustment("OA", "23", D("170.00"))]),
-			LineDecision(other_adjustments=[Adjustment("OA", "23", D("140.00"))]),
-		],
+		earlier_payers_settled("170.00", "140.00"),
 	)
 	assert frappe.db.get_value("Insurance Claim", tertiary, ["status", "balance"]) == (claim_status.PAID, 0)
 	books = frappe.get_cached_doc("Claims Billing Settings")
