@@ -361,7 +361,7 @@ def read_837p_transaction(transaction: TransactionSet) -> Transaction837:
 	# loop: the usual case of the frequent segments inline, on the checker's own state (its open HL
 	# level, claim and line, see ``validate._Checker837``), anything else by the checker's methods.
 	checker = transaction.body_checker()
-	_, check_of = transaction.checks_for(())
+	_, check_of = transaction.checks_for(())  # the check of any other segment, looked up as it comes
 	if checker is not None:
 		seen = checker.seen
 		checked_block, checked_claim, checked_line = checker.block, checker.claim, checker.line
