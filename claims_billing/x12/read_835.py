@@ -179,13 +179,6 @@ def _adjustments(elements: list[str], position: int, keep) -> list[Adjustment]:
 	return found
 
 
-def _party(elements: list[str], keep) -> PartyName:
-	_pad(elements, 10)
-	return PartyName(
-		keep(elements[3]), keep(elements[4]), keep(elements[5]), keep(elements[8]), keep(elements[9])
-	)
-
-
 def read_835_transaction(transaction: TransactionSet) -> Remittance:
 	"""Read one 835 transaction set (from ``envelope.iter_transaction_sets``) into a ``Remittance``."""
 	component = transaction.delimiters.component
@@ -332,11 +325,14 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 							)
 					claim.services.append(service)
 				elif segment_id == "DTM":
-					if check_dtm is not None:
+					# The check finds nothing in a date already read as valid: the usual case, settled here.
+					value = known_date(elements[2]) if len(elements) > 2 else None
+					if value is None and check_dtm is not None:
 						check_dtm(position, elements)
 					qualifier = elements[1]
 					if service is not None:
-						value = known_date(elements[2]) or date(elements[2])
+						if value is None:
+							value = date(elements[2])
 						if qualifier == "472" or qualifier == "150":
 							service.service_date = value
 						elif qualifier == "151":
@@ -358,45 +354,59 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 					if len(elements) < 10:
 						elements += _PADDING[len(elements) : 10]
 					entity = elements[1]
-					if entity == "QC":
-						claim.patient = PartyName(
+					if entity == "QC" or entity == "IL" or entity == "74" or entity == "82":
+						name = PartyName(
 							keep(elements[3]),
 							keep(elements[4]),
 							keep(elements[5]),
 							keep(elements[8]),
 							keep(elements[9]),
 						)
-					elif entity == "IL":
-						claim.insured = _party(elements, keep)
-					elif entity == "74":
-						claim.corrected_patient = _party(elements, keep)
-					elif entity == "82":
-						claim.rendering_provider = _party(elements, keep)
+						if entity == "QC":
+							claim.patient = name
+						elif entity == "82":
+							claim.rendering_provider = name
+						elif entity == "IL":
+							claim.insured = name
+						else:
+							claim.corrected_patient = name
 					elif entity == "TT":
-						_pad(elements, 10)
 						claim.crossover_payer_name = keep(elements[3])
 						claim.crossover_payer_id = keep(elements[9])
 					elif entity == "PR":
-						claim.corrected_payer_name = keep(_pad(elements, 4)[3])
+						claim.corrected_payer_name = keep(elements[3])
 				elif segment_id == "CLP":
 					if check_clp is not None:
 						check_clp(position, elements)
-					_pad(elements, 10)
+					if len(elements) < 10:
+						elements += _PADDING[len(elements) : 10]
+					if not elements[1]:
+						raise X12Error(
+							"CLP01 claim id (patient control number) is missing", position, segment_id
+						)
+					if not elements[2]:
+						raise X12Error("CLP02 claim status code is missing", position, segment_id)
+					charge = decimal(elements[3])
+					if charge is None:
+						charge = amount(elements[3], position, segment_id, "CLP03 claim charge")
+					paid = decimal(elements[4])
+					if paid is None:
+						paid = amount(elements[4], position, segment_id, "CLP04 claim payment")
+					if elements[5]:
+						value = decimal(elements[5])
+						if value is None:
+							value = amount(elements[5], position, segment_id, "CLP05 patient responsibility")
+					else:
+						value = _ZERO
 					in_claims = True
 					party = ""
 					service = None
 					claim = ClaimPayment(
-						keep(
-							_required(
-								elements[1], position, segment_id, "CLP01 claim id (patient control number)"
-							)
-						),
-						keep(_required(elements[2], position, segment_id, "CLP02 claim status code")),
-						_amount(elements[3], position, segment_id, "CLP03 claim charge"),
-						_amount(elements[4], position, segment_id, "CLP04 claim payment"),
-						_amount(elements[5], position, segment_id, "CLP05 patient responsibility")
-						if elements[5]
-						else _ZERO,
+						keep(elements[1]),
+						keep(elements[2]),
+						charge,
+						paid,
+						value,
 						keep(elements[6]),
 						keep(elements[7]),
 						keep(elements[8]),
