@@ -224,6 +224,10 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 		),
 		check_of,
 	) = transaction.checks_for(_SEGMENT_IDS)
+	# The usual case of the 835 checker's CLP check (a claim payment already read as a good amount, added
+	# to its total) runs inline, on the checker's own state.
+	checker = transaction.body_checker() if check_clp is not None else None
+	adds_payment = checker is not None and check_clp == getattr(checker, "add_claim_payment", None)
 	try:
 		for first, batch in chain((opening,), runs):
 			for position, elements in enumerate(batch, first):
@@ -376,7 +380,13 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 					elif entity == "PR":
 						claim.corrected_payer_name = keep(elements[3])
 				elif segment_id == "CLP":
-					if check_clp is not None:
+					if adds_payment:
+						paid = decimal(elements[4]) if len(elements) > 4 else None
+						if paid is None:
+							check_clp(position, elements)
+						else:
+							checker.paid += paid
+					elif check_clp is not None:
 						check_clp(position, elements)
 					if len(elements) < 10:
 						elements += _PADDING[len(elements) : 10]
