@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import fcntl
-import importlib.util
 import json
 import sys
 import time
@@ -35,22 +34,12 @@ from pathlib import Path
 
 import frappe
 from frappe.utils import add_days, getdate, nowdate, nowtime
-from frappe.utils.password import get_decrypted_password, set_encrypted_password
 
 REPO = Path(__file__).resolve().parents[1]
-SETTINGS = "Claims Billing Settings"
 LOCK = "/tmp/claims_billing_frappe_tier.lock"
 CODES = (("97110", 45.50), ("97140", 42.25), ("98941", 65.00), ("90834", 140.00))
 DIAGNOSES = ("M54.50", "M62.830", "S13.4XXA", "F41.1")
 INITIATE_CHUNK = 50  # patients per "Initiate Claims" call
-
-
-def _load(name: str):
-	spec = importlib.util.spec_from_file_location(f"claims_benchmark_{name}", REPO / "tests" / f"{name}.py")
-	module = importlib.util.module_from_spec(spec)
-	sys.modules[spec.name] = module
-	spec.loader.exec_module(module)
-	return module
 
 
 def npi(number: int) -> str:
@@ -72,89 +61,6 @@ class Records:
 
 	def insert(self, values: dict):
 		return self.add(frappe.get_doc(values).insert(ignore_permissions=True))
-
-
-def setup_settings(server) -> dict:
-	fields = [
-		"billing_provider_name",
-		"billing_provider_npi",
-		"billing_provider_tax_id",
-		"billing_provider_taxonomy",
-		"billing_provider_phone",
-		"billing_provider_address_line1",
-		"billing_provider_city",
-		"billing_provider_state",
-		"billing_provider_zip_code",
-		"submitter_id",
-		"submitter_name",
-		"submitter_contact_email",
-		"receiver_id",
-		"receiver_name",
-		"claim_flow",
-		"usage_indicator",
-		"file_name_pattern",
-		"connection_mode",
-		"outbound_folder",
-		"inbound_folder",
-		"archive_folder",
-		"sftp_host",
-		"sftp_port",
-		"sftp_user",
-		"sftp_host_key",
-		"max_claims_per_file",
-		"last_send_at",
-		"last_transport_error",
-		"last_transport_error_at",
-	]
-	saved = {field: frappe.db.get_single_value(SETTINGS, field) for field in fields}
-	saved["__password"] = get_decrypted_password(SETTINGS, SETTINGS, "sftp_password", raise_exception=False)
-	frappe.db.set_single_value(
-		SETTINGS,
-		{
-			"billing_provider_name": "Lakeside Therapy Group",
-			"billing_provider_npi": "1234567893",
-			"billing_provider_tax_id": "91-0000123",
-			"billing_provider_taxonomy": "101YP2500X",
-			"billing_provider_phone": "2075550100",
-			"billing_provider_address_line1": "200 Commerce Way",
-			"billing_provider_city": "Portland",
-			"billing_provider_state": "ME",
-			"billing_provider_zip_code": "04101-5678",
-			"submitter_id": "CBBENCH01",
-			"submitter_name": "Lakeside Therapy Group",
-			"submitter_contact_email": "billing@example.com",
-			"receiver_id": "CLEARHOUSE",
-			"receiver_name": "Test Clearinghouse",
-			"claim_flow": "One-click",
-			"usage_indicator": "T",
-			"file_name_pattern": "{sender}_{icn}_{date:%Y%m%d}.837",
-			"connection_mode": "SFTP",
-			"outbound_folder": "outbound",
-			"inbound_folder": "inbound",
-			"archive_folder": "",
-			"sftp_host": server.host,
-			"sftp_port": server.port,
-			"sftp_user": server.username,
-			"sftp_host_key": server.host_keys["ssh-ed25519"],
-			"max_claims_per_file": 5000,
-		},
-	)
-	set_encrypted_password(SETTINGS, SETTINGS, server.password, "sftp_password")
-	frappe.db.commit()
-	frappe.clear_document_cache(SETTINGS, SETTINGS)
-	return saved
-
-
-def restore_settings(saved: dict) -> None:
-	frappe.db.rollback()
-	password = saved.pop("__password")
-	frappe.db.set_single_value(SETTINGS, saved)
-	if password:
-		set_encrypted_password(SETTINGS, SETTINGS, password, "sftp_password")
-	else:
-		frappe.db.delete("__Auth", {"doctype": SETTINGS, "name": SETTINGS, "fieldname": "sftp_password"})
-	frappe.db.commit()
-	frappe.clear_document_cache(SETTINGS, SETTINGS)
 
 
 def make_masters(records: Records, payers: int, patients: int, tag: str) -> dict:
@@ -472,7 +378,12 @@ def main() -> None:
 	frappe.init(site=args.site, sites_path=args.sites_path)
 	frappe.connect()
 	frappe.set_user("Administrator")
-	sftp_server = _load("sftp_server")
+	# The Frappe tier's fixtures: the SFTP server, pyx12 and committed settings, as the tests use them.
+	sys.path.insert(0, str(REPO / "tests" / "frappe"))
+	import claim_fixtures
+
+	sftp_server = claim_fixtures.sftp_server
+
 	records = Records()
 	invoices: list[str] = []
 	files: list[str] = []
@@ -480,53 +391,54 @@ def main() -> None:
 	with sftp_server.running_server("asyncssh") as server:
 		for folder in ("outbound", "inbound"):
 			server.make_folder(folder)
-		saved = setup_settings(server)
-		try:
-			tag = frappe.generate_hash(length=4)
-			started = time.perf_counter()
-			masters = make_masters(records, args.payers, max(sizes), tag)
-			print(f"set up {max(sizes)} patients in {time.perf_counter() - started:.0f} s", flush=True)
-			# Warm up: first use of meta, ICD-10 tables, code lists (not timed).
-			run_size(records, masters, 5, args.lines, 60, server)
-			# Sizes in turns, several rounds: other work on a shared machine slows single runs unevenly.
-			trials: dict[int, list[dict]] = {size: [] for size in sizes}
-			for round_number in range(args.repeat):
-				for number, size in enumerate(sizes):
-					days_ago = 2 + round_number * len(sizes) + number
-					result = run_size(records, masters, size, args.lines, days_ago, server)
-					invoices += result.pop("invoice_names")
-					files.append(result["file"])
-					result.pop("claim_names")
-					trials[size].append(result)
-					print(json.dumps(result), flush=True)
-			for size in sizes:
-				ranked = sorted(trials[size], key=lambda trial: trial["total_seconds"])
-				median = dict(ranked[len(ranked) // 2])
-				median["trials_total_seconds"] = [trial["total_seconds"] for trial in trials[size]]
-				results["sizes"].append(median)
-			if args.judge:
-				pyx12_judge = _load("pyx12_judge")
-				largest = frappe.get_doc("Clearinghouse File", files[-1])
-				ok, errors = pyx12_judge.judge((server.root / "outbound" / largest.file_name).read_bytes())
-				results["pyx12_largest_file"] = "OK" if ok else errors[:5]
-			if args.baseline:
-				base = baseline(masters, args.baseline, args.lines)
-				invoices += base.pop("invoice_names")
-				results["baseline"] = base
-				print(json.dumps(base), flush=True)
-		finally:
-			frappe.db.rollback()
-			claims = [name for doctype, name in records.made if doctype == "Insurance Claim"]
-			for start in range(0, len(claims), 500):
-				for row in frappe.get_all(
-					"Insurance Claim",
-					filters={"name": ["in", claims[start : start + 500]]},
-					fields=["clearinghouse_file", "sales_invoice"],
-				):
-					files.append(row.clearinghouse_file)
-					invoices.append(row.sales_invoice)
-			restore_settings(saved)
-			clean_up(records, sorted(set(invoices) - {None}), sorted(set(files) - {None}))
+		with claim_fixtures.committed_settings(server, submitter_id="CBBENCH01", max_claims_per_file=5000):
+			try:
+				tag = frappe.generate_hash(length=4)
+				started = time.perf_counter()
+				masters = make_masters(records, args.payers, max(sizes), tag)
+				print(f"set up {max(sizes)} patients in {time.perf_counter() - started:.0f} s", flush=True)
+				# Warm up: first use of meta, ICD-10 tables, code lists (not timed).
+				run_size(records, masters, 5, args.lines, 60, server)
+				# Sizes in turns, several rounds: other work on a shared machine slows single runs unevenly.
+				trials: dict[int, list[dict]] = {size: [] for size in sizes}
+				for round_number in range(args.repeat):
+					for number, size in enumerate(sizes):
+						days_ago = 2 + round_number * len(sizes) + number
+						result = run_size(records, masters, size, args.lines, days_ago, server)
+						invoices += result.pop("invoice_names")
+						files.append(result["file"])
+						result.pop("claim_names")
+						trials[size].append(result)
+						print(json.dumps(result), flush=True)
+				for size in sizes:
+					ranked = sorted(trials[size], key=lambda trial: trial["total_seconds"])
+					median = dict(ranked[len(ranked) // 2])
+					median["trials_total_seconds"] = [trial["total_seconds"] for trial in trials[size]]
+					results["sizes"].append(median)
+				if args.judge:
+					pyx12_judge = claim_fixtures.pyx12_judge
+					largest = frappe.get_doc("Clearinghouse File", files[-1])
+					ok, errors = pyx12_judge.judge(
+						(server.root / "outbound" / largest.file_name).read_bytes()
+					)
+					results["pyx12_largest_file"] = "OK" if ok else errors[:5]
+				if args.baseline:
+					base = baseline(masters, args.baseline, args.lines)
+					invoices += base.pop("invoice_names")
+					results["baseline"] = base
+					print(json.dumps(base), flush=True)
+			finally:
+				frappe.db.rollback()
+				claims = [name for doctype, name in records.made if doctype == "Insurance Claim"]
+				for start in range(0, len(claims), 500):
+					for row in frappe.get_all(
+						"Insurance Claim",
+						filters={"name": ["in", claims[start : start + 500]]},
+						fields=["clearinghouse_file", "sales_invoice"],
+					):
+						files.append(row.clearinghouse_file)
+						invoices.append(row.sales_invoice)
+				clean_up(records, sorted(set(invoices) - {None}), sorted(set(files) - {None}))
 	report(results)
 	if args.json:
 		Path(args.json).write_text(json.dumps(results, indent=1))

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import frappe
 from frappe.utils import add_days, getdate
+from frappe.utils.password import get_decrypted_password, set_encrypted_password
 from records import COMPANY, SCHEDULE_START, unique, valid_npi
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -96,12 +97,35 @@ def configure(server=None, password: str | None = None, **overrides) -> None:
 	values = settings_values(server, **overrides)
 	frappe.db.set_single_value(SETTINGS, values)
 	if server is not None or password is not None:
-		from frappe.utils.password import set_encrypted_password
-
 		set_encrypted_password(
 			SETTINGS, SETTINGS, password if password is not None else server.password, "sftp_password"
 		)
 	frappe.clear_document_cache(SETTINGS, SETTINGS)
+
+
+# What the send job writes into the settings as it runs.
+SEND_JOB_FIELDS = ("last_send_at", "last_transport_error", "last_transport_error_at")
+
+
+@contextlib.contextmanager
+def committed_settings(server, **overrides):
+	"""``configure`` committed, for other processes (workers, benchmarks); the settings are put back after."""
+	fields = [*settings_values(server, **overrides), *SEND_JOB_FIELDS]
+	saved = {name: frappe.db.get_single_value(SETTINGS, name) for name in fields}
+	saved_password = get_decrypted_password(SETTINGS, SETTINGS, "sftp_password", raise_exception=False)
+	configure(server, **overrides)
+	frappe.db.commit()
+	try:
+		yield
+	finally:
+		frappe.db.rollback()
+		frappe.db.set_single_value(SETTINGS, saved)
+		if saved_password:
+			set_encrypted_password(SETTINGS, SETTINGS, saved_password, "sftp_password")
+		else:
+			frappe.db.delete("__Auth", {"doctype": SETTINGS, "name": SETTINGS, "fieldname": "sftp_password"})
+		frappe.db.commit()
+		frappe.clear_document_cache(SETTINGS, SETTINGS)
 
 
 def make_payer(**values):

@@ -14,16 +14,14 @@ from pathlib import Path
 import frappe
 import pytest
 from claim_fixtures import (
-	SETTINGS,
 	add_service,
 	assert_uploads_pass_pyx12,
 	clear_server,
-	configure,
+	committed_settings,
 	make_world,
 	uploaded_files,
 )
 from conftest import SITE, SITES_PATH
-from frappe.utils.password import get_decrypted_password, set_encrypted_password
 
 from claims_billing.claims import api as claims_api
 from claims_billing.x12.read_837p import read_837p
@@ -31,66 +29,27 @@ from claims_billing.x12.read_837p import read_837p
 WORKER = Path(__file__).with_name("claim_worker.py")
 CLAIMS = 6
 DELAY = 1.5
-SETTINGS_FIELDS = (
-	"billing_provider_name",
-	"billing_provider_npi",
-	"billing_provider_tax_id",
-	"billing_provider_taxonomy",
-	"billing_provider_phone",
-	"billing_provider_address_line1",
-	"billing_provider_city",
-	"billing_provider_state",
-	"billing_provider_zip_code",
-	"submitter_id",
-	"submitter_name",
-	"submitter_contact_email",
-	"receiver_id",
-	"receiver_name",
-	"claim_flow",
-	"usage_indicator",
-	"file_name_pattern",
-	"connection_mode",
-	"outbound_folder",
-	"inbound_folder",
-	"archive_folder",
-	"sftp_host",
-	"sftp_port",
-	"sftp_user",
-	"sftp_host_key",
-	"last_send_at",
-	"last_transport_error",
-	"last_transport_error_at",
-)
 
 
 @pytest.fixture(scope="module")
 def queued(server):
 	"""Committed: settings pointing at the test server, and six queued claims of six patients."""
-	saved = {field: frappe.db.get_single_value(SETTINGS, field) for field in SETTINGS_FIELDS}
-	saved_password = get_decrypted_password(SETTINGS, SETTINGS, "sftp_password", raise_exception=False)
 	made: list[tuple[str, str]] = []
 	names: list[str] = []
 	try:
-		clear_server(server)
-		configure(server)
-		for _number in range(CLAIMS):
-			world = make_world(contract=False)
-			add_service(world, "97110", days_ago=4)
-			made += world.records
-			result = claims_api.initiate_claims([world.services[0].name], flow="One-click")
-			names.append(result["claims"][0]["name"])
-		frappe.db.commit()
-		yield names
+		# Settings are put back first: a failed clean-up must not leave the site pointing at a stopped server.
+		with committed_settings(server):
+			clear_server(server)
+			for _number in range(CLAIMS):
+				world = make_world(contract=False)
+				add_service(world, "97110", days_ago=4)
+				made += world.records
+				result = claims_api.initiate_claims([world.services[0].name], flow="One-click")
+				names.append(result["claims"][0]["name"])
+			frappe.db.commit()
+			yield names
 	finally:
 		frappe.db.rollback()
-		# Settings first: a failed clean-up must not leave the site pointing at a stopped server.
-		frappe.db.set_single_value(SETTINGS, saved)
-		if saved_password:
-			set_encrypted_password(SETTINGS, SETTINGS, saved_password, "sftp_password")
-		else:
-			frappe.db.delete("__Auth", {"doctype": SETTINGS, "name": SETTINGS, "fieldname": "sftp_password"})
-		frappe.db.commit()
-		frappe.clear_document_cache(SETTINGS, SETTINGS)
 		remove_everything(names, made)
 		frappe.db.commit()
 
