@@ -1,6 +1,7 @@
 """Secondary claims from the primary's ERA (COB), the secondary's own ERA, and crossovers."""
 
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 
 import era_records
@@ -92,13 +93,35 @@ def secondary_of(claim: str) -> str:
 	return frappe.db.get_value("Insurance Claim", {"secondary_claim_of": claim}, "name")
 
 
-def test_secondary_claim_carries_the_primarys_amounts_and_its_era_posts(monkeypatch):
-	frappe.db.set_single_value("Claims Billing Settings", "secondary_claims_mode", "Queued")
+@dataclass
+class AfterPrimary:
+	"""Claims of a patient with a secondary policy, after the primary payer's ERA posted."""
+
+	sent: object
+	second: object  # the secondary payer
+	primary: str
+	secondary: str | None  # the next payer's claim the posting created
+	payment: str  # the primary's Insurance Payment
+
+
+def after_primary_era(mode: str, lines=PRIMARY_DECISION, *, for_the_form=False, tertiary_payer=None):
+	"""``with_secondary``, then the primary pays its first claim as ``lines`` say, in ``mode``."""
+	frappe.db.set_single_value("Claims Billing Settings", "secondary_claims_mode", mode)
 	sent, second = with_secondary()
+	if tertiary_payer is not None:
+		make_policy(sent.patients[0], tertiary_payer.name, priority="Tertiary")
+	if for_the_form:
+		ready_for_the_form(sent)
 	primary = sent.names[0]
-	data, _remittance = era_for(sent, [ClaimDecision(primary, lines=PRIMARY_DECISION)])
-	first_payment = post(data)
-	secondary = secondary_of(primary)
+	data, _remittance = era_for(sent, [ClaimDecision(primary, lines=lines)])
+	payment = post(data)
+	return AfterPrimary(sent, second, primary, secondary_of(primary), payment)
+
+
+def test_secondary_claim_carries_the_primarys_amounts_and_its_era_posts():
+	after = after_primary_era("Queued")
+	sent, second, primary, secondary = after.sent, after.second, after.primary, after.secondary
+	first_payment = after.payment
 	assert secondary
 	values = frappe.db.get_value(
 		"Insurance Claim",
@@ -177,12 +200,8 @@ def test_a_crossover_is_recognised_and_not_sent_again():
 
 
 def test_draft_mode_and_cancel_removes_the_unsent_secondary():
-	frappe.db.set_single_value("Claims Billing Settings", "secondary_claims_mode", "Draft")
-	sent, _second = with_secondary()
-	primary = sent.names[0]
-	data, _remittance = era_for(sent, [ClaimDecision(primary, lines=PRIMARY_DECISION)])
-	payment = post(data)
-	secondary = secondary_of(primary)
+	after = after_primary_era("Draft")
+	primary, secondary, payment = after.primary, after.secondary, after.payment
 	assert frappe.db.get_value("Insurance Claim", secondary, ["status", "docstatus"]) == (
 		claim_status.DRAFT,
 		0,
@@ -193,13 +212,8 @@ def test_draft_mode_and_cancel_removes_the_unsent_secondary():
 
 
 def test_a_draft_secondary_submitted_from_its_form_keeps_the_primarys_cob_data():
-	frappe.db.set_single_value("Claims Billing Settings", "secondary_claims_mode", "Draft")
-	sent, second = with_secondary()
-	ready_for_the_form(sent)
-	primary = sent.names[0]
-	data, _remittance = era_for(sent, [ClaimDecision(primary, lines=PRIMARY_DECISION)])
-	post(data)
-	secondary = secondary_of(primary)
+	after = after_primary_era("Draft", for_the_form=True)
+	sent, second, primary, secondary = after.sent, after.second, after.primary, after.secondary
 	services = frappe.get_all(
 		"Insurance Claim Service", filters={"parent": primary}, pluck="billable_service"
 	)
@@ -237,14 +251,9 @@ def test_a_draft_secondary_submitted_from_its_form_keeps_the_primarys_cob_data()
 
 
 def test_tertiary_claim_carries_both_earlier_payers_and_its_era_closes_the_claim():
-	frappe.db.set_single_value("Claims Billing Settings", "secondary_claims_mode", "Queued")
-	sent, second = with_secondary()
 	third = payer_with_id()
-	make_policy(sent.patients[0], third.name, priority="Tertiary")
-	primary = sent.names[0]
-	data, _remittance = era_for(sent, [ClaimDecision(primary, lines=PRIMARY_DECISION)])
-	post(data)
-	secondary = secondary_of(primary)
+	after = after_primary_era("Queued", tertiary_payer=third)
+	sent, second, primary, secondary = after.sent, after.second, after.primary, after.secondary
 
 	# The secondary allows 30 of the 30 left on line 1, pays 20 and leaves 10 coinsurance.
 	next_payer_pays(
@@ -294,13 +303,8 @@ def test_tertiary_claim_carries_both_earlier_payers_and_its_era_closes_the_claim
 
 
 def test_a_denied_secondary_is_corrected_as_a_secondary_and_takes_over_its_receivable():
-	frappe.db.set_single_value("Claims Billing Settings", "secondary_claims_mode", "Queued")
-	sent, second = with_secondary()
-	ready_for_the_form(sent)
-	primary = sent.names[0]
-	data, _remittance = era_for(sent, [ClaimDecision(primary, lines=PRIMARY_DECISION)])
-	post(data)
-	secondary = secondary_of(primary)
+	after = after_primary_era("Queued", for_the_form=True)
+	sent, second, primary, secondary = after.sent, after.second, after.primary, after.secondary
 	frappe.db.set_value("Insurance Claim", secondary, "clearinghouse_file", "sent-secondary")
 	next_payer_pays(
 		sent, second, secondary, [LineDecision(denial=("CO", "16")), LineDecision(denial=("CO", "16"))]
@@ -339,13 +343,9 @@ def test_a_denied_secondary_is_corrected_as_a_secondary_and_takes_over_its_recei
 
 
 def test_a_primary_denial_the_patient_owes_goes_to_the_secondary_with_its_cas():
-	frappe.db.set_single_value("Claims Billing Settings", "secondary_claims_mode", "Queued")
-	sent, second = with_secondary()
-	primary = sent.names[0]
 	not_covered = [LineDecision(denial=("PR", "204")), LineDecision(denial=("PR", "204"))]
-	data, _remittance = era_for(sent, [ClaimDecision(primary, lines=not_covered)])
-	post(data)
-	secondary = secondary_of(primary)
+	after = after_primary_era("Queued", not_covered)
+	second, primary, secondary = after.second, after.primary, after.secondary
 	assert secondary, "a denial the patient owes is billed to the next payer"
 	values = frappe.db.get_value(
 		"Insurance Claim", secondary, ["payer", "balance", "prior_payers_amount"], as_dict=True
@@ -367,13 +367,10 @@ def test_a_primary_denial_the_patient_owes_goes_to_the_secondary_with_its_cas():
 
 
 def test_a_contractual_denial_stays_on_the_denials_worklist_and_bills_no_next_payer():
-	frappe.db.set_single_value("Claims Billing Settings", "secondary_claims_mode", "Queued")
-	sent, _second = with_secondary()
-	primary = sent.names[0]
 	not_necessary = [LineDecision(denial=("CO", "50")), LineDecision(denial=("CO", "50"))]
-	data, _remittance = era_for(sent, [ClaimDecision(primary, lines=not_necessary)])
-	post(data)
-	assert not secondary_of(primary)
+	after = after_primary_era("Queued", not_necessary)
+	primary = after.primary
+	assert not after.secondary
 	assert frappe.db.get_value("Claim Denial", {"insurance_claim": primary}, "status") == "Open"
 	assert money(frappe.db.get_value("Insurance Claim", primary, "balance")) == D("320.00")
 	check_books([primary])
