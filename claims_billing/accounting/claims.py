@@ -271,9 +271,13 @@ def reverse_claim(claim: str, because_of: str, kind: str) -> str | None:
 	"""A credit note taking ``claim``'s open lines off its invoice. Returns its name (None: nothing open).
 
 	``because_of`` is the corrected or voiding claim; ``kind`` BOOKING_CORRECTION or BOOKING_VOID.
+	A next payer's claim has no invoice: its receivable is a row of the earlier payer's Journal Entry,
+	which its correction (booked against the same row) takes over, so only the balance moves.
 	"""
 	invoice, rows = open_lines(claim)
 	if not rows:
+		if kind == BOOKING_CORRECTION and frappe.db.get_value(CLAIM, claim, "receivable_journal_entry"):
+			frappe.db.set_value(CLAIM, claim, "balance", 0, update_modified=False)
 		return None
 	books = accounts()
 	original = frappe.db.get_value(CLAIM, claim, ["payer", "patient_doctype", "patient"], as_dict=True)

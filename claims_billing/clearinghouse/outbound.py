@@ -302,7 +302,7 @@ def book_receivables(name: str) -> dict[str, str]:
 	claims = frappe.get_all(
 		CLAIM,
 		filters={"clearinghouse_file": name, "docstatus": 1, "sales_invoice": ["is", "not set"]},
-		fields=["name", "frequency", "original_claim", "receivable_journal_entry"],
+		fields=["name", "frequency", "original_claim"],
 		order_by="name asc",
 	)
 	if not claims:
@@ -316,9 +316,6 @@ def book_receivables(name: str) -> dict[str, str]:
 				else claim_accounting.BOOKING_CORRECTION
 			)
 			note = claim_accounting.reverse_claim(row.original_claim, row.name, kind)
-			if row.receivable_journal_entry and row.frequency != "Void":
-				# A next payer's correction takes over the receivable the earlier payer's posting moved.
-				frappe.db.set_value(CLAIM, row.original_claim, "balance", 0, update_modified=False)
 			if row.frequency == "Void":
 				# A void owes nothing itself; its record points at the credit note that reversed the original.
 				frappe.db.set_value(
