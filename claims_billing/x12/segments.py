@@ -20,12 +20,15 @@ import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice, repeat
 
 from claims_billing.x12.errors import X12Error
 
 # Segment IDs of the envelopes around transaction sets.
 ENVELOPE_IDS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
 _ENVELOPE_INITIALS = "IGS"
+# What follows a boundary when an envelope segment starts there: ST and SE, or an ID starting G or I.
+_ENVELOPE_PREFIXES = ("ST", "SE", "G", "I")
 # Widths of ISA01..ISA16: the ISA is a fixed-length record.
 ISA_FIELD_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
 
@@ -190,7 +193,7 @@ class Segments:
 		An ISA always comes alone in its batch, so ``delimiters`` are current for every batch.
 		"""
 		position = 1
-		for isa, pieces, separator, strip in self._chunks():
+		for isa, pieces, separator, strip, *_ in self._chunks():
 			if isa is not None:
 				yield position, [isa]
 				position += 1
@@ -205,7 +208,7 @@ class Segments:
 		"""Like ``batches()`` but each segment is its text, not yet split into elements; for scans
 		that look inside only a few segment types."""
 		position = 1
-		for isa, pieces, _, strip in self._chunks():
+		for isa, pieces, _, strip, *_ in self._chunks():
 			if isa is not None:
 				yield position, [self.delimiters.element.join(isa)]
 				position += 1
@@ -222,11 +225,29 @@ class Segments:
 		of other segments between them (a long run comes in several)."""
 		envelope_ids = ENVELOPE_IDS
 		envelope_initials = _ENVELOPE_INITIALS
+		split_segment = str.split
 		position = 1
-		for isa, pieces, separator, strip in self._chunks():
+		for isa, pieces, separator, strip, chunk, boundary, inside in self._chunks():
 			if isa is not None:
 				yield position, isa, True
 				position += 1
+				self._next_position = position
+				continue
+			envelopes = _tidy_chunk_envelopes(chunk, pieces, boundary, inside, separator, strip)
+			if envelopes is not None:
+				# Every piece is a segment's text as it is: split in C with no Python code run per segment, a run
+				# at a time as it is handed out (only one is held at once).
+				start = 0
+				for index in envelopes:
+					if index > start:
+						run = list(map(split_segment, islice(pieces, start, index), repeat(separator)))
+						yield position + start, run, False
+					yield position + index, pieces[index].split(separator), True
+					start = index + 1
+				if start < len(pieces):
+					run = list(map(split_segment, islice(pieces, start, None), repeat(separator)))
+					yield position + start, run, False
+				position += len(pieces)
 				self._next_position = position
 				continue
 			run: list[list[str]] = []
@@ -252,10 +273,12 @@ class Segments:
 			position = first + len(run)
 			self._next_position = position
 
-	def _chunks(self) -> Iterator[tuple[list[str] | None, list[str], str, str]]:
-		"""The input a piece at a time: ``(isa_elements, [], separator, "")`` for each ISA, then
-		``(None, pieces, separator, strip)`` for the text after it, a chunk of whole segments at a time
-		split on the segment terminator: strip each piece of the ``strip`` characters to get a segment's
+	def _chunks(self) -> Iterator[tuple[list[str] | None, list[str], str, str, str, str, str | None]]:
+		"""The input a piece at a time: ``(isa_elements, [], separator, "", "", "", None)`` for each ISA,
+		then ``(None, pieces, separator, strip, chunk, boundary, inside)`` for the text after it, a chunk
+		of whole segments at a time split on ``boundary``: the segment terminator, with the line break
+		after it when every terminator of the chunk has one (``inside`` is then the pieces but the first
+		and last joined, else None). Strip each piece of the ``strip`` characters to get a segment's
 		text, or nothing for an empty piece.
 		"""
 		raw = self._raw
@@ -267,7 +290,7 @@ class Segments:
 			if raw.startswith(b"ISA", start):
 				delimiters, isa_elements, start = read_isa(raw, start, self._next_position)
 				self.delimiters = delimiters
-				yield isa_elements, [], delimiters.element, ""
+				yield isa_elements, [], delimiters.element, "", "", "", None
 			else:
 				delimiters = self.delimiters
 			end = _interchange_end(raw, start, delimiters)
@@ -290,14 +313,83 @@ class Segments:
 				except UnicodeDecodeError:
 					chunk = str(view[start:stop], "latin-1")
 				start = stop + 1
+				boundary = terminator
+				inside = None
 				if line_break:
 					pieces = chunk.split(terminator_and_break)
-					if len(pieces) - 1 != chunk.count(terminator):  # not every terminator has the break
-						pieces = chunk.split(terminator)
+					# The pieces between the first and the last, as one text: memchr finds a character in it
+					# faster than a count over the chunk.
+					inside = "".join(pieces[1:-1])
+					if terminator in inside or terminator in pieces[0] or terminator in pieces[-1]:
+						pieces = chunk.split(terminator)  # not every terminator has the break
+						inside = None
+					else:
+						boundary = terminator_and_break
 				else:
 					pieces = chunk.split(terminator)
-				yield None, pieces, separator, strip
+				yield None, pieces, separator, strip, chunk, boundary, inside
 			start = _skip_whitespace(raw, end)
+
+
+def _tidy_chunk_envelopes(
+	chunk: str, pieces: list[str], boundary: str, inside: str | None, separator: str, strip: str
+) -> list[int] | None:
+	"""For a tidy chunk, the indexes in ``pieces`` of its envelope segments (ISA, IEA, GS, GE, ST, SE), in
+	order, once its first and last pieces are stripped and dropped when empty (``pieces`` is changed
+	so). None for any other chunk, ``pieces`` unchanged, for the loop that strips every piece.
+
+	Tidy, as nearly every real file is: no whitespace next to a ``boundary`` and no empty piece between
+	two of them, so every piece but the first and last is a segment's text as it is. A few C-speed
+	searches of the text tell.
+	"""
+	boundaries = len(pieces) - 1
+	if boundary + boundary in chunk:  # an empty piece between two boundaries
+		return None
+	for character in strip:
+		if character in chunk:
+			if character in boundary:
+				# A line break: in no piece but the first and last, which are stripped anyway.
+				if character in inside:
+					return None
+			elif boundary + character in chunk or character + boundary in chunk:
+				return None
+	# Envelope segments among the middle pieces start right after a boundary with ST, SE, G or I.
+	width = len(boundary)
+	found = []
+	for prefix in _ENVELOPE_PREFIXES:
+		needle = boundary + prefix
+		offset = chunk.find(needle)
+		while offset >= 0:
+			found.append(offset)
+			offset = chunk.find(needle, offset + width)
+	indexes = []
+	if found:
+		found.sort()
+		counted = counted_to = 0  # boundaries before ``counted_to``
+		for offset in found:
+			counted += chunk.count(boundary, counted_to, offset)
+			counted_to = offset
+			index = counted + 1  # of the piece after this boundary
+			if index == boundaries:
+				continue  # the last piece, looked at below once stripped
+			segment_id = pieces[index].split(separator, 1)[0]
+			if segment_id in ENVELOPE_IDS:
+				indexes.append(index)
+	first = pieces[0] = pieces[0].strip(strip)
+	if boundaries:
+		last = pieces[-1] = pieces[-1].strip(strip)
+		if last:
+			if last.split(separator, 1)[0] in ENVELOPE_IDS:
+				indexes.append(boundaries)
+		else:
+			pieces.pop()
+	if first:
+		if first.split(separator, 1)[0] in ENVELOPE_IDS:
+			indexes.insert(0, 0)
+	else:
+		del pieces[0]
+		indexes = [index - 1 for index in indexes]
+	return indexes
 
 
 def _line_break(raw: bytes, start: int, strip: str) -> str:

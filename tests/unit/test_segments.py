@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import random
 from decimal import Decimal
 
 import pytest
 
 from claims_billing.x12.errors import X12Error
-from claims_billing.x12.segments import Delimiters, Segments, decode, element
+from claims_billing.x12.segments import ENVELOPE_IDS, Delimiters, Segments, decode, element
 from claims_billing.x12.values import (
 	amount,
 	date_or_none,
@@ -165,3 +166,40 @@ def test_whole_numbers():
 	for text in ("", "x", "-1", "1.5", "²"):
 		with pytest.raises(X12Error, match="IK302"):
 			whole_number(text, 3, "IK3", "IK302")
+
+
+def _reference_segments(data: bytes) -> list[list[str]]:
+	"""Every segment the slow, obvious way: split on the terminator, strip, drop the empty, split."""
+	text = decode(data)
+	blank = " \t\r\n\x0b\x0c\x00"
+	return [piece.strip(blank).split("*") for piece in text.split("~") if piece.strip(blank)]
+
+
+def test_large_files_read_the_same_with_or_without_whitespace_quirks():
+	"""Tidy chunks (no whitespace next to a terminator) take a faster path than the others: a file of
+	many chunks, tidy or with a quirk here and there, reads exactly as the obvious way reads it."""
+	texts = ["*".join(elements) for _, elements in segments_of(sample("837p/perf-820-claims-one-st.x12"))]
+	tidy = "~\n".join(texts) + "~\n"
+	quirks = ("  {}", "{} ", "\r{}", "{}\t", "{}~", "\n{}", "{}~\n\n", "{}~\n")
+	rng = random.Random(20261122)
+	variants = [tidy, tidy.replace("~\n", "~")]
+	for count in (1, 5, 40):
+		pieces = tidy.split("~\n")
+		for index in rng.sample(range(1, len(pieces) - 2), count):
+			pieces[index] = rng.choice(quirks).format(pieces[index])
+		variants.append("~\n".join(pieces))
+	# An envelope segment with no elements right after a boundary, and an ST indented in a tidy file.
+	variants.append(tidy.replace("~\nSE*", "~\nSE~\nSE*", 1))
+	variants.append(tidy.replace("~\nST*", "~\n ST*", 1))
+	for variant in variants:
+		data = variant.encode()
+		expected = _reference_segments(data)
+		assert [elements for _, elements in segments_of(data)] == expected
+		assert [position for position, _ in segments_of(data)] == list(range(1, len(expected) + 1))
+		handed_out = []
+		for position, found, is_envelope in Segments(data).sections():
+			run = [found] if is_envelope else found
+			assert position == len(handed_out) + 1
+			assert all((elements[0] in ENVELOPE_IDS) == is_envelope for elements in run)
+			handed_out.extend(run)
+		assert handed_out == expected
