@@ -95,9 +95,18 @@ done
 
 install_or_migrate() {
 	local site="$1"
+	# A site's cache filled before the app was in apps.txt maps no modules to it: install-app would then
+	# sync none of its DocTypes and fail in after_install, leaving the app listed but without them.
+	bench_cmd "--site $site clear-cache" >/dev/null
 	if bench_cmd "--site $site list-apps" 2>/dev/null | grep -q "^$APP"; then
-		step "migrating $site"
-		bench_cmd "--site $site migrate --skip-search-index"
+		if bench_cmd "--site $site execute frappe.db.exists --args \"['DocType', 'Claims Billing Settings']\"" \
+			2>/dev/null | grep -q "Claims Billing Settings"; then
+			step "migrating $site"
+			bench_cmd "--site $site migrate --skip-search-index"
+		else
+			step "$APP is listed on $site without its DocTypes (an install that failed): installing it again"
+			bench_cmd "--site $site install-app $APP --force"
+		fi
 	else
 		step "installing $APP on $site"
 		bench_cmd "--site $site install-app $APP"
