@@ -829,8 +829,7 @@ class _Checker837(_BodyChecker):
 			)
 			return
 		self.line["sv1"] = True
-		if len(elements) < 3:
-			elements += _PADDING[len(elements) : 3]
+		_padded(elements, 3)
 		if not elements[1]:
 			self.add(position, "SV1", "SV101 procedure code is missing", "missing-element")
 		charge = cached_decimal(elements[2])  # a line charge already read as a number, else the checks
@@ -843,12 +842,7 @@ class _Checker837(_BodyChecker):
 			claim["line_total"] += charge
 
 	def on_lx(self, position: int, elements: list[str]) -> None:
-		line = self.line
-		if line is not None:
-			if line["sv1"] and line["dtp472"]:
-				self.line = None  # the usual: nothing missing
-			else:
-				self.finish_line()
+		self.finish_line()
 		if self.claim is None:
 			self.add(
 				position, "LX", "LX service line outside a claim (no CLM before it)", "837-lx-outside-claim"
@@ -976,8 +970,7 @@ class _Checker837(_BodyChecker):
 		if self.extra_on:
 			self.use_extra(False)
 		self.seen.add("CLM")
-		if len(elements) < 6:
-			elements += _PADDING[len(elements) : 6]
+		_padded(elements, 6)
 		if not elements[1]:
 			self.add(position, "CLM", "CLM01 patient control number (claim id) is missing", "missing-element")
 		charge = cached_decimal(elements[2])  # a charge already read as a number, else the checks
@@ -1012,12 +1005,7 @@ class _Checker837(_BodyChecker):
 		self.line = None
 
 	def finish_claim(self) -> None:
-		line = self.line
-		if line is not None:
-			if line["sv1"] and line["dtp472"]:
-				self.line = None  # the usual: nothing missing
-			else:
-				self.finish_line()
+		self.finish_line()
 		claim = self.claim
 		if claim is None:
 			return
