@@ -21,15 +21,17 @@ from claim_fixtures import (
 	uploaded_files,
 )
 from conftest import free_port
-from frappe.utils import add_days, getdate
-from records import COMPANY
+from frappe.utils import add_days, add_to_date, getdate, now_datetime
+from records import COMPANY, make_api_user
 
 from claims_billing.accounting.claims import receivable_by_claim
 from claims_billing.claims import api as claims_api
 from claims_billing.claims_billing.doctype.clearinghouse_file.clearinghouse_file import stored_content
 from claims_billing.claims_billing.doctype.insurance_claim.insurance_claim import status_history
+from claims_billing.clearinghouse import outbound
 from claims_billing.jobs.clearinghouse import send_queued_claims
 from claims_billing.problems import BillingValidationError
+from claims_billing.roles import BILLING_STAFF
 from claims_billing.x12.read_837p import read_837p
 
 pytestmark = pytest.mark.usefixtures("clearinghouse")
@@ -362,3 +364,49 @@ def test_a_queued_claim_can_be_taken_back_until_it_is_sent(server):
 	assert summary["claims"] == 1
 	with pytest.raises(frappe.ValidationError, match="has gone to the clearinghouse"):
 		frappe.get_doc("Insurance Claim", amended.name).cancel()
+
+
+def _unconfirmed_upload(world: World) -> tuple[str, str]:
+	"""A file whose worker died after taking it for upload, found stale by the next run: (file, claim)."""
+	service = add_service(world, "97110", days_ago=2)
+	claim = claims_api.initiate_claims([service.name], flow="One-click")["claims"][0]["name"]
+	(name,) = outbound.prepare_files().files
+	assert outbound.claim_upload(name)
+	started = add_to_date(now_datetime(), minutes=-(outbound.STALE_UPLOAD_MINUTES + 1))
+	frappe.db.set_value("Clearinghouse File", name, "modified", started, update_modified=False)
+	assert name in outbound.mark_stale_uploads()
+	assert frappe.db.get_value("Clearinghouse File", name, "status") == "Upload Unconfirmed"
+	assert frappe.db.get_value("Insurance Claim", claim, "status") == "Queued"
+	return name, claim
+
+
+def test_a_manager_confirms_an_unconfirmed_upload_or_has_it_uploaded_again(server):
+	world = make_world()
+	confirmed, confirmed_claim = _unconfirmed_upload(world)
+
+	frappe.set_user(make_api_user([BILLING_STAFF], "staff").name)
+	with pytest.raises(frappe.PermissionError):
+		claims_api.confirm_upload(confirmed)
+	with pytest.raises(frappe.PermissionError):
+		claims_api.retry_upload(confirmed)
+	frappe.set_user("Administrator")
+
+	# The clearinghouse says it arrived: nothing is uploaded again, the claim is sent and booked.
+	assert claims_api.confirm_upload(confirmed) == {"claims": [confirmed_claim]}
+	assert frappe.db.get_value("Clearinghouse File", confirmed, "status") == "Uploaded"
+	claim = frappe.get_doc("Insurance Claim", confirmed_claim)
+	assert claim.status == "Submitted" and claim.sales_invoice
+	assert uploaded_files(server) == {}
+	with pytest.raises(frappe.ValidationError, match=f"can be confirmed; {confirmed} is Uploaded"):
+		claims_api.confirm_upload(confirmed)
+	with pytest.raises(frappe.ValidationError, match=f"can be retried; {confirmed} is Uploaded"):
+		claims_api.retry_upload(confirmed)
+
+	# It never arrived: the same bytes go up once more.
+	retried, retried_claim = _unconfirmed_upload(world)
+	summary = claims_api.retry_upload(retried)
+	assert summary["uploaded"] == [retried] and summary["failed"] == []
+	file_name, attempts = frappe.db.get_value("Clearinghouse File", retried, ["file_name", "attempts"])
+	assert list(uploaded_files(server)) == [file_name] and attempts == 2
+	assert uploaded_files(server)[file_name] == stored_content(retried)
+	assert frappe.db.get_value("Insurance Claim", retried_claim, "status") == "Submitted"
