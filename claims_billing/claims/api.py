@@ -221,17 +221,23 @@ def upload_response_file(file_url: str) -> dict:
 	return {"file": name, "new": new, "status": status}
 
 
+def _require_unconfirmed_upload(clearinghouse_file: str, refusal: str) -> None:
+	"""A Billing Manager acting on an unconfirmed upload; ``refusal`` (translated, with {0} the file and
+	{1} its status) when the file is not one."""
+	_require_manager()
+	status = frappe.db.get_value("Clearinghouse File", clearinghouse_file, "status")
+	if status != "Upload Unconfirmed":
+		frappe.throw(refusal.format(clearinghouse_file, status))
+
+
 @frappe.whitelist(methods=["POST"])
 def confirm_upload(clearinghouse_file: str) -> dict:
 	"""A Billing Manager confirms that an unconfirmed upload did reach the clearinghouse."""
-	_require_manager()
+	_require_unconfirmed_upload(
+		clearinghouse_file, _("Only an unconfirmed upload can be confirmed; {0} is {1}.")
+	)
 	from claims_billing.clearinghouse import outbound
 
-	status = frappe.db.get_value("Clearinghouse File", clearinghouse_file, "status")
-	if status != "Upload Unconfirmed":
-		frappe.throw(
-			_("Only an unconfirmed upload can be confirmed; {0} is {1}.").format(clearinghouse_file, status)
-		)
 	claims = outbound.confirm_upload(clearinghouse_file)
 	outbound.book_receivables(clearinghouse_file)
 	return {"claims": claims}
@@ -240,12 +246,9 @@ def confirm_upload(clearinghouse_file: str) -> dict:
 @frappe.whitelist(methods=["POST"])
 def retry_upload(clearinghouse_file: str) -> dict:
 	"""A Billing Manager found that an unconfirmed upload never arrived: upload the same bytes again."""
-	_require_manager()
-	status = frappe.db.get_value("Clearinghouse File", clearinghouse_file, "status")
-	if status != "Upload Unconfirmed":
-		frappe.throw(
-			_("Only an unconfirmed upload can be retried; {0} is {1}.").format(clearinghouse_file, status)
-		)
+	_require_unconfirmed_upload(
+		clearinghouse_file, _("Only an unconfirmed upload can be retried; {0} is {1}.")
+	)
 	frappe.db.set_value("Clearinghouse File", clearinghouse_file, "status", "Upload Failed")
 	return send_queued_claims_now()
 
