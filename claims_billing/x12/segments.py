@@ -340,10 +340,13 @@ def _tidy_chunk_envelopes(
 
 	Tidy, as nearly every real file is: no whitespace next to a ``boundary`` and no empty piece between
 	two of them, so every piece but the first and last is a segment's text as it is. A few C-speed
-	searches of the text tell.
+	searches of the text tell. Those for several characters search backwards: ``rfind`` tests a
+	needle's first character, here the terminator, which is rarer in the text than whatever a forward
+	search tests, and so it skips ahead more often and takes half the time.
 	"""
 	boundaries = len(pieces) - 1
-	if boundary + boundary in chunk:  # an empty piece between two boundaries
+	rfind = chunk.rfind
+	if rfind(boundary + boundary) >= 0:  # an empty piece between two boundaries
 		return None
 	for character in strip:
 		if character in chunk:
@@ -351,27 +354,30 @@ def _tidy_chunk_envelopes(
 				# A line break: in no piece but the first and last, which are stripped anyway.
 				if character in inside:
 					return None
-			elif boundary + character in chunk or character + boundary in chunk:
+			elif rfind(boundary + character) >= 0 or rfind(character + boundary) >= 0:
 				return None
 	# Envelope segments among the middle pieces start right after a boundary with ST, SE, G or I.
-	width = len(boundary)
 	found = []
 	for prefix in _ENVELOPE_PREFIXES:
 		needle = boundary + prefix
-		offset = chunk.find(needle)
+		offset = rfind(needle)
 		while offset >= 0:
 			found.append(offset)
-			offset = chunk.find(needle, offset + width)
+			offset = rfind(needle, 0, offset)
 	indexes = []
 	if found:
 		found.sort()
-		counted = counted_to = 0  # boundaries before ``counted_to``
+		width = len(boundary)
+		index = 0
 		for offset in found:
-			counted += chunk.count(boundary, counted_to, offset)
-			counted_to = offset
-			index = counted + 1  # of the piece after this boundary
-			if index == boundaries:
+			start = offset + width
+			end = chunk.find(boundary, start)
+			if end < 0:
 				continue  # the last piece, looked at below once stripped
+			# The piece after this boundary. An equal piece earlier on would follow a boundary found
+			# earlier, so the first one after the last found is this one: the list compares lengths
+			# first and finds it faster than counting the boundaries before it in the text.
+			index = pieces.index(chunk[start:end], index + 1)
 			segment_id = pieces[index].split(separator, 1)[0]
 			if segment_id in ENVELOPE_IDS:
 				indexes.append(index)

@@ -191,6 +191,14 @@ def test_large_files_read_the_same_with_or_without_whitespace_quirks():
 	# An envelope segment with no elements right after a boundary, and an ST indented in a tidy file.
 	variants.append(tidy.replace("~\nSE*", "~\nSE~\nSE*", 1))
 	variants.append(tidy.replace("~\nST*", "~\n ST*", 1))
+	# A small transaction set over and over with one control number: identical envelope segments, several
+	# of them in each chunk.
+	small = [
+		"*".join(elements) for _, elements in segments_of(sample("835/ig-multiple-claims-single-check.x12"))
+	]
+	ids = [text.split("*", 1)[0] for text in small]
+	st, se = ids.index("ST"), ids.index("SE")
+	variants.append("~\n".join(small[:st] + small[st : se + 1] * 12 + small[se + 1 :]) + "~\n")
 	for variant in variants:
 		data = variant.encode()
 		expected = _reference_segments(data)
