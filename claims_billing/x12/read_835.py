@@ -390,33 +390,21 @@ def read_835_transaction(transaction: TransactionSet) -> Remittance:
 						check_clp(position, elements)
 					if len(elements) < 10:
 						elements += _PADDING[len(elements) : 10]
-					if not elements[1]:
-						raise X12Error(
-							"CLP01 claim id (patient control number) is missing", position, segment_id
-						)
-					if not elements[2]:
-						raise X12Error("CLP02 claim status code is missing", position, segment_id)
-					charge = decimal(elements[3])
-					if charge is None:
-						charge = amount(elements[3], position, segment_id, "CLP03 claim charge")
-					paid = decimal(elements[4])
-					if paid is None:
-						paid = amount(elements[4], position, segment_id, "CLP04 claim payment")
-					if elements[5]:
-						value = decimal(elements[5])
-						if value is None:
-							value = amount(elements[5], position, segment_id, "CLP05 patient responsibility")
-					else:
-						value = _ZERO
 					in_claims = True
 					party = ""
 					service = None
 					claim = ClaimPayment(
-						keep(elements[1]),
-						keep(elements[2]),
-						charge,
-						paid,
-						value,
+						keep(
+							_required(
+								elements[1], position, segment_id, "CLP01 claim id (patient control number)"
+							)
+						),
+						keep(_required(elements[2], position, segment_id, "CLP02 claim status code")),
+						_amount(elements[3], position, segment_id, "CLP03 claim charge"),
+						_amount(elements[4], position, segment_id, "CLP04 claim payment"),
+						_amount(elements[5], position, segment_id, "CLP05 patient responsibility")
+						if elements[5]
+						else _ZERO,
 						keep(elements[6]),
 						keep(elements[7]),
 						keep(elements[8]),
