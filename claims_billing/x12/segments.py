@@ -378,24 +378,28 @@ def _tidy_chunk_envelopes(
 			# earlier, so the first one after the last found is this one: the list compares lengths
 			# first and finds it faster than counting the boundaries before it in the text.
 			index = pieces.index(chunk[start:end], index + 1)
-			segment_id = pieces[index].split(separator, 1)[0]
-			if segment_id in ENVELOPE_IDS:
+			if _is_envelope(pieces[index], separator):
 				indexes.append(index)
 	first = pieces[0] = pieces[0].strip(strip)
 	if boundaries:
 		last = pieces[-1] = pieces[-1].strip(strip)
 		if last:
-			if last.split(separator, 1)[0] in ENVELOPE_IDS:
+			if _is_envelope(last, separator):
 				indexes.append(boundaries)
 		else:
 			pieces.pop()
 	if first:
-		if first.split(separator, 1)[0] in ENVELOPE_IDS:
+		if _is_envelope(first, separator):
 			indexes.insert(0, 0)
 	else:
 		del pieces[0]
 		indexes = [index - 1 for index in indexes]
 	return indexes
+
+
+def _is_envelope(text: str, separator: str) -> bool:
+	"""Whether the segment ``text`` is an ISA, IEA, GS, GE, ST or SE."""
+	return text.split(separator, 1)[0] in ENVELOPE_IDS
 
 
 def _line_break(raw: bytes, start: int, strip: str) -> str:
