@@ -84,6 +84,27 @@ if ! grep -qx "$APP" "$BENCH/sites/apps.txt"; then
 	as_bench_user "printf '\n%s\n' '$APP' >> '$BENCH/sites/apps.txt' && sed -i '/^\$/d' '$BENCH/sites/apps.txt'"
 fi
 
+# A database server started by a session's own shell does not outlive that session: start the
+# machine's MariaDB again when it is down, as the machine itself starts it.
+step "checking MariaDB"
+if ! mysqladmin --connect-timeout=2 ping >/dev/null 2>&1; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "MariaDB is not running, and only root can start it: start it, then run this again" >&2
+		exit 1
+	fi
+	echo "MariaDB is not running: starting /usr/sbin/mariadbd"
+	mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld
+	start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+	for _ in $(seq 60); do
+		mysqladmin --connect-timeout=2 ping >/dev/null 2>&1 && break
+		sleep 1
+	done
+	if ! mysqladmin --connect-timeout=2 ping >/dev/null 2>&1; then
+		echo "MariaDB did not start within 60 s; its log: /var/log/mysql/error.log" >&2
+		exit 1
+	fi
+fi
+
 step "checking the bench redis"
 for conf in redis_cache redis_queue; do
 	port=$(awk '/^port/ {print $2}' "$BENCH/config/$conf.conf" 2>/dev/null || true)
