@@ -87,7 +87,9 @@ fi
 # A database server started by a session's own shell does not outlive that session: start the
 # machine's MariaDB again when it is down, as the machine itself starts it.
 step "checking MariaDB"
-if ! mysqladmin --connect-timeout=2 ping >/dev/null 2>&1; then
+# Exits 0 on a running server even when access is denied, so it answers for any user.
+mariadb_up() { mysqladmin --connect-timeout=2 ping >/dev/null 2>&1; }
+if ! mariadb_up; then
 	if [ "$(id -u)" != 0 ]; then
 		echo "MariaDB is not running, and only root can start it: start it, then run this again" >&2
 		exit 1
@@ -96,10 +98,10 @@ if ! mysqladmin --connect-timeout=2 ping >/dev/null 2>&1; then
 	mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld
 	start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
 	for _ in $(seq 60); do
-		mysqladmin --connect-timeout=2 ping >/dev/null 2>&1 && break
+		mariadb_up && break
 		sleep 1
 	done
-	if ! mysqladmin --connect-timeout=2 ping >/dev/null 2>&1; then
+	if ! mariadb_up; then
 		echo "MariaDB did not start within 60 s; its log: /var/log/mysql/error.log" >&2
 		exit 1
 	fi
